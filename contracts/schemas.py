@@ -1,0 +1,76 @@
+"""Load the committed JSON Schemas and validate against them.
+
+The schemas write the service's patterns anchored (``^(?:...)$``). Python's ``$``
+also matches before a final newline, and jsonschema uses ``re.search``, so we
+validate ``pattern`` as a full match: ``"abc\\n"`` is not a valid dataset name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from cogsync.errors import UsageError
+
+
+def _full_match_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+    if not isinstance(instance, str):
+        return
+    body = pattern.removeprefix("^").removesuffix("$")
+    if re.fullmatch(body, instance) is None:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+FullMatchValidator = jsonschema.validators.extend(
+    Draft202012Validator, {"pattern": _full_match_pattern}
+)
+
+
+@cache
+def schema_names() -> tuple[str, ...]:
+    files = resources.files("cogsync.contracts")
+    return tuple(
+        sorted(
+            p.name.removesuffix(".json")
+            for p in files.iterdir()
+            if p.name.endswith(".json") and p.name != "openapi.json"
+        )
+    )
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """The schema of one shape, e.g. ``load_schema("UpdateRecordsRequest")``."""
+    if name not in schema_names():
+        raise UsageError.bad_argument("name", name, "one of " + ", ".join(schema_names()))
+    text = resources.files("cogsync.contracts").joinpath(f"{name}.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@cache
+def load_openapi() -> dict[str, Any]:
+    text = resources.files("cogsync.contracts").joinpath("openapi.json").read_text("utf-8")
+    doc: dict[str, Any] = json.loads(text)
+    return doc
+
+
+@cache
+def validator(name: str) -> Any:
+    return FullMatchValidator(load_schema(name))
+
+
+def errors(name: str, instance: Any) -> list[ValidationError]:
+    """Every way ``instance`` breaks the schema ``name`` (empty when valid)."""
+    return sorted(validator(name).iter_errors(instance), key=lambda e: list(e.absolute_path))
+
+
+def is_valid(name: str, instance: Any) -> bool:
+    return not errors(name, instance)

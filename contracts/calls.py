@@ -33,13 +33,17 @@ METHOD_NAMES: dict[str, str] = {
     "ListDatasets": "list_datasets",
 }
 
-#: The HTTP status the service model gives each error type (WIRE-2).
+#: The HTTP status the service model gives each error type (WIRE-2), plus the
+#: signature and access errors AWS answers before any operation runs (WIRE-3).
 ERROR_STATUS: dict[str, int] = {
     "InvalidParameterException": 400,
     "LimitExceededException": 400,
     "InvalidLambdaFunctionOutputException": 400,
     "NotAuthorizedException": 403,
     "AccessDeniedException": 403,
+    "InvalidSignatureException": 403,
+    "UnrecognizedClientException": 403,
+    "MissingAuthenticationTokenException": 403,
     "ResourceNotFoundException": 404,
     "ResourceConflictException": 409,
     "TooManyRequestsException": 429,

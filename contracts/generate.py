@@ -46,9 +46,8 @@ def java_to_anchored(pattern: str) -> str:
 class _SchemaBuilder:
     """Turns botocore shapes into JSON Schema fragments."""
 
-    def __init__(self, model: dict[str, Any], *, for_input: bool):
+    def __init__(self, model: dict[str, Any]):
         self.shapes = model["shapes"]
-        self.for_input = for_input
         self.defs: dict[str, Any] = {}
 
     def shape(self, name: str, *, top: bool = False) -> dict[str, Any]:
@@ -93,13 +92,11 @@ class _SchemaBuilder:
         out: dict[str, Any] = {"type": "object", "properties": props}
         if shape.get("required"):
             out["required"] = list(shape["required"])
-        if self.for_input:
-            out["additionalProperties"] = False
         return out
 
 
-def shape_schema(model: dict[str, Any], name: str, *, for_input: bool) -> dict[str, Any]:
-    builder = _SchemaBuilder(model, for_input=for_input)
+def shape_schema(model: dict[str, Any], name: str) -> dict[str, Any]:
+    builder = _SchemaBuilder(model)
     body = builder.shape(name, top=True)
     shape = model["shapes"][name]
     schema: dict[str, Any] = {
@@ -134,10 +131,10 @@ def operation_shapes(model: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def all_schemas(model: dict[str, Any]) -> dict[str, dict[str, Any]]:
     schemas: dict[str, dict[str, Any]] = {}
     for shapes in operation_shapes(model).values():
-        schemas[shapes["input"]] = shape_schema(model, shapes["input"], for_input=True)
-        schemas[shapes["output"]] = shape_schema(model, shapes["output"], for_input=False)
+        schemas[shapes["input"]] = shape_schema(model, shapes["input"])
+        schemas[shapes["output"]] = shape_schema(model, shapes["output"])
         for err in shapes["errors"]:
-            schemas[err] = shape_schema(model, err, for_input=False)
+            schemas[err] = shape_schema(model, err)
     return dict(sorted(schemas.items()))
 
 
@@ -215,7 +212,6 @@ def openapi_document(model: dict[str, Any]) -> dict[str, Any]:
             body_schema: dict[str, Any] = {
                 "type": "object",
                 "properties": body_props,
-                "additionalProperties": False,
             }
             if body_required:
                 body_schema["required"] = body_required

@@ -1,0 +1,128 @@
+"""Which input constraints a call breaks (VAL-1, VAL-3), in one shared vocabulary.
+
+An :class:`InputViolation` names a field by its path in the boto3 parameters
+(``DatasetName``, ``RecordPatches[2].SyncCount``) and the constraint it breaks:
+
+=============  ==============================================================
+``required``   a required member is missing
+``type``       the value has the wrong JSON type (a bool is not a number)
+``min_length`` a string is shorter than allowed
+``max_length`` a string is longer than allowed
+``pattern``    a string does not fully match the service's pattern
+``enum``       a value is not one of the allowed ones (``Op``)
+``negative``   a ``SyncCount`` below zero (VAL-3, SHOULD)
+=============  ==============================================================
+
+The invalid-input strategies tag each draw with the violation it was built to
+cause, and the model uses this module to decide VAL-1: the two must agree.
+Members the model does not know are ignored, as the service ignores them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cogsync.contracts import constraints as C
+from cogsync.contracts.calls import OPERATIONS, Call
+
+CONSTRAINTS = ("required", "type", "min_length", "max_length", "pattern", "enum", "negative")
+
+
+@dataclass(frozen=True, order=True)
+class InputViolation:
+    field: str
+    constraint: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.constraint}"
+
+
+_ID_FIELDS: dict[str, C.StringConstraint] = {
+    "IdentityPoolId": C.IDENTITY_POOL_ID,
+    "IdentityId": C.IDENTITY_ID,
+    "DatasetName": C.DATASET_NAME,
+}
+
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "UpdateRecords": ("IdentityPoolId", "IdentityId", "DatasetName", "SyncSessionToken"),
+    "ListRecords": ("IdentityPoolId", "IdentityId", "DatasetName"),
+    "DescribeDataset": ("IdentityPoolId", "IdentityId", "DatasetName"),
+    "DeleteDataset": ("IdentityPoolId", "IdentityId", "DatasetName"),
+    "ListDatasets": ("IdentityPoolId", "IdentityId"),
+}
+
+_OPTIONAL_STRINGS = ("SyncSessionToken", "NextToken", "ClientContext")
+_OPTIONAL_INTEGERS = ("LastSyncCount", "MaxResults")
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _string(field: str, value: Any, rule: C.StringConstraint) -> list[InputViolation]:
+    return [InputViolation(field, broken) for broken in rule.violations(value)]
+
+
+def _patch(index: int, patch: Any) -> list[InputViolation]:
+    where = f"RecordPatches[{index}]"
+    if not isinstance(patch, dict):
+        return [InputViolation(where, "type")]
+    out: list[InputViolation] = []
+    for member in ("Op", "Key", "SyncCount"):
+        if member not in patch:
+            out.append(InputViolation(f"{where}.{member}", "required"))
+    if "Op" in patch:
+        op = patch["Op"]
+        if not isinstance(op, str):
+            out.append(InputViolation(f"{where}.Op", "type"))
+        elif op not in C.OPERATIONS:
+            out.append(InputViolation(f"{where}.Op", "enum"))
+    if "Key" in patch:
+        out += _string(f"{where}.Key", patch["Key"], C.RECORD_KEY)
+    if "Value" in patch and patch["Value"] is not None:
+        out += _string(f"{where}.Value", patch["Value"], C.RECORD_VALUE)
+    if "SyncCount" in patch:
+        count = patch["SyncCount"]
+        if not _is_integer(count):
+            out.append(InputViolation(f"{where}.SyncCount", "type"))
+        elif count < 0:
+            out.append(InputViolation(f"{where}.SyncCount", "negative"))
+    if "DeviceLastModifiedDate" in patch and not _is_number(patch["DeviceLastModifiedDate"]):
+        out.append(InputViolation(f"{where}.DeviceLastModifiedDate", "type"))
+    return out
+
+
+def input_violations(call: Call) -> list[InputViolation]:
+    """Every constraint of the service model that ``call`` breaks, sorted; empty when valid."""
+    if call.operation not in OPERATIONS:
+        raise ValueError(f"unknown operation {call.operation!r}; expected one of {OPERATIONS}")
+    params = call.params
+    out: list[InputViolation] = []
+    for member in _REQUIRED[call.operation]:
+        if member not in params or params[member] is None:
+            out.append(InputViolation(member, "required"))
+    for member, rule in _ID_FIELDS.items():
+        if params.get(member) is not None:
+            out += _string(member, params[member], rule)
+    for member in _OPTIONAL_STRINGS:
+        if params.get(member) is not None and not isinstance(params[member], str):
+            out.append(InputViolation(member, "type"))
+    for member in _OPTIONAL_INTEGERS:
+        if params.get(member) is not None and not _is_integer(params[member]):
+            out.append(InputViolation(member, "type"))
+    if call.operation == "UpdateRecords":
+        if params.get("DeviceId") is not None:
+            out += _string("DeviceId", params["DeviceId"], C.DEVICE_ID)
+        patches = params.get("RecordPatches")
+        if patches is not None:
+            if not isinstance(patches, list):
+                out.append(InputViolation("RecordPatches", "type"))
+            else:
+                for index, patch in enumerate(patches):
+                    out += _patch(index, patch)
+    return sorted(set(out))

@@ -1,0 +1,1 @@
+"""The sub-commands of the cogsync command line, one module each."""

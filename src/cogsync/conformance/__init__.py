@@ -1,0 +1,1 @@
+"""The conformance engine: checks, state machines, concurrency and linearizability."""

@@ -1,0 +1,1 @@
+"""The reference emulator of Cognito Sync's records API: backend, storage, wire, server, mock."""

@@ -1,0 +1,1 @@
+"""Reports: JSON, JUnit, Markdown and reproduction scripts."""

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import botocore.session
-
 from cogsync.contracts.calls import OPERATIONS
 
 SERVICE = "cognito-sync"
@@ -152,7 +151,7 @@ def openapi_document(model: dict[str, Any]) -> dict[str, Any]:
     shapes = model["shapes"]
     schemas = all_schemas(model)
     components: dict[str, Any] = {}
-    for name, schema in schemas.items():
+    for schema in schemas.values():
         for def_name, fragment in schema.get("$defs", {}).items():
             components[def_name] = _strip_meta(fragment)
     paths: dict[str, Any] = {}

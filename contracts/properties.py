@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from cogsync.errors import UsageError
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     MUST = "MUST"
     SHOULD = "SHOULD"
     MAY = "MAY"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """What a breach counts as under a profile."""
 
     FAIL = "fail"
@@ -207,8 +207,12 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
-    "default": Profile("default", {Level.MUST: Severity.FAIL, Level.SHOULD: Severity.FAIL, Level.MAY: Severity.FINDING}),
-    "documented": Profile("documented", {Level.MUST: Severity.FAIL, Level.SHOULD: Severity.WARN, Level.MAY: Severity.FINDING}),
+    "default": Profile(
+        "default", {Level.MUST: Severity.FAIL, Level.SHOULD: Severity.FAIL, Level.MAY: Severity.FINDING}
+    ),
+    "documented": Profile(
+        "documented", {Level.MUST: Severity.FAIL, Level.SHOULD: Severity.WARN, Level.MAY: Severity.FINDING}
+    ),
 }
 
 

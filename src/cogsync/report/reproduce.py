@@ -1,0 +1,217 @@
+"""Turn a failing sequence into something a person can paste and run.
+
+Two forms: a standalone Python script using boto3, and the same calls as
+``aws cognito-sync ...`` commands in a bash script. Session tokens and page tokens
+are the server's, so a replay cannot reuse the recorded strings: a token that a
+recorded answer handed out is replaced by a reference to that answer in the
+replay (``r3["SyncSessionToken"]`` in Python, ``$TOKEN_3`` in bash). A token no
+answer handed out (a made-up one, on purpose) is kept literally.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Sequence
+from typing import Any
+
+from cogsync.conformance.results import Step
+from cogsync.contracts.calls import METHOD_NAMES, Call, Err, Ok, Outcome
+
+#: Request members that carry a token an earlier answer handed out, and the answer member.
+_TOKEN_SOURCES = {"SyncSessionToken": "SyncSessionToken", "NextToken": "NextToken"}
+
+
+def _issued_tokens(steps: Sequence[Step]) -> dict[tuple[str, str], int]:
+    """(answer member, token) -> index of the first step whose answer handed it out."""
+    issued: dict[tuple[str, str], int] = {}
+    for index, step in enumerate(steps):
+        if isinstance(step.outcome, Ok):
+            for member in _TOKEN_SOURCES.values():
+                token = step.outcome.body.get(member)
+                if isinstance(token, str):
+                    issued.setdefault((member, token), index)
+    return issued
+
+
+def _token_refs(steps: Sequence[Step]) -> list[dict[str, int]]:
+    """For each step: request member -> index of the step whose answer supplies it."""
+    issued = _issued_tokens(steps)
+    refs: list[dict[str, int]] = []
+    for index, step in enumerate(steps):
+        mine: dict[str, int] = {}
+        for member, source in _TOKEN_SOURCES.items():
+            value = step.call.params.get(member)
+            origin = issued.get((source, value)) if isinstance(value, str) else None
+            if origin is not None and origin < index:
+                mine[member] = origin
+        refs.append(mine)
+    return refs
+
+
+def _describe(outcome: Outcome) -> str:
+    if isinstance(outcome, Ok):
+        return "200 " + json.dumps(outcome.body, ensure_ascii=False)[:300]
+    if isinstance(outcome, Err):
+        return f"{outcome.status} {outcome.error_type}: {outcome.message}"
+    return f"unknown ({outcome.reason})"
+
+
+def python_script(
+    steps: Sequence[Step],
+    *,
+    title: str = "",
+    expected: str = "",
+    endpoint_url: str | None = None,
+    region: str = "us-east-1",
+) -> str:
+    """A standalone boto3 script replaying ``steps``.
+
+    With no endpoint it replays against cogsync's embedded emulator
+    (``cogsync.mock_cognito_sync``); ``--endpoint-url URL`` points it anywhere.
+    """
+    refs = _token_refs(steps)
+    lines = [
+        "#!/usr/bin/env python3",
+        f'"""Reproduces: {title or "a cogsync failure"}',
+        "",
+        "Usage: python this_script.py [--endpoint-url URL]",
+        "Without --endpoint-url it runs against cogsync's embedded emulator.",
+        '"""',
+        "import argparse",
+        "import contextlib",
+        "import json",
+        "",
+        "import boto3",
+        "from botocore.config import Config",
+        "from botocore.exceptions import ClientError",
+        "",
+        "parser = argparse.ArgumentParser()",
+        f"parser.add_argument('--endpoint-url', default={endpoint_url!r})",
+        f"parser.add_argument('--region', default={region!r})",
+        "args = parser.parse_args()",
+        "",
+        "",
+        "def make_client():",
+        "    return boto3.client(",
+        "        'cognito-sync', region_name=args.region, endpoint_url=args.endpoint_url,",
+        "        aws_access_key_id='testing', aws_secret_access_key='testing',",
+        "        # Send invalid input as is, and never retry behind our back.",
+        "        config=Config(parameter_validation=False, retries={'total_max_attempts': 1}),",
+        "    )",
+        "",
+        "",
+        "def call(client, name, **params):",
+        "    try:",
+        "        answer = getattr(client, name)(**params)",
+        "    except ClientError as exc:",
+        "        error = exc.response['Error']",
+        "        print(f\"{name}: {error.get('Code')}: {error.get('Message')}\")",
+        "        return {}",
+        "    answer.pop('ResponseMetadata', None)",
+        "    print(f'{name}: ' + json.dumps(answer, default=str, ensure_ascii=False)[:500])",
+        "    return answer",
+        "",
+        "",
+        "def replay(client):",
+    ]
+    for index, step in enumerate(steps):
+        args = []
+        for member, value in step.call.params.items():
+            if member in refs[index]:
+                origin = refs[index][member]
+                args.append(f"{member}=r{origin}.get({_TOKEN_SOURCES[member]!r})")
+            else:
+                args.append(f"{member}={value!r}")
+        lines.append(f"    # step {index}: the target answered {_describe(step.outcome)!r}"[:400])
+        method = METHOD_NAMES[step.call.operation]
+        lines.append(f"    r{index} = call(client, {method!r}, {', '.join(args)})")
+    if not steps:
+        lines.append("    pass")
+    lines += [
+        "",
+        "",
+        "if args.endpoint_url:",
+        "    replay(make_client())",
+        "else:",
+        "    from cogsync import mock_cognito_sync",
+        "",
+        "    with mock_cognito_sync():",
+        "        replay(make_client())",
+    ]
+    if expected:
+        lines.append(f"print('cogsync expected at the last step: ' + {expected!r})")
+    return "\n".join(lines) + "\n"
+
+
+_CLI_ARGS = {
+    "IdentityPoolId": "--identity-pool-id",
+    "IdentityId": "--identity-id",
+    "DatasetName": "--dataset-name",
+    "DeviceId": "--device-id",
+    "RecordPatches": "--record-patches",
+    "SyncSessionToken": "--sync-session-token",
+    "ClientContext": "--client-context",
+    "LastSyncCount": "--last-sync-count",
+    "MaxResults": "--max-results",
+    "NextToken": "--next-token",
+}
+
+
+def _cli_value(value: Any) -> str:
+    if isinstance(value, (list, dict)):
+        return shlex.quote(json.dumps(value, ensure_ascii=False))
+    return shlex.quote(str(value))
+
+
+def cli_script(
+    steps: Sequence[Step],
+    *,
+    title: str = "",
+    endpoint_url: str | None = None,
+    region: str = "us-east-1",
+) -> str:
+    """The same sequence as ``aws cognito-sync`` commands in a bash script."""
+    refs = _token_refs(steps)
+    needed = {origin for mine in refs for origin in mine.values()}
+    endpoint = f" --endpoint-url {shlex.quote(endpoint_url)}" if endpoint_url else ' --endpoint-url "$ENDPOINT"'
+    lines = [
+        "#!/usr/bin/env bash",
+        f"# Reproduces: {title or 'a cogsync failure'}",
+        "# Usage: ENDPOINT=http://127.0.0.1:PORT bash this_script.sh   (cogsync serve prints the URL)",
+        "set -u",
+        f"export AWS_DEFAULT_REGION={shlex.quote(region)}",
+        "export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-testing}",
+        "export AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-testing}",
+        "",
+    ]
+    for index, step in enumerate(steps):
+        op = METHOD_NAMES[step.call.operation].replace("_", "-")
+        parts = [f"aws cognito-sync {op}"]
+        for member, value in step.call.params.items():
+            flag = _CLI_ARGS.get(member)
+            if flag is None:
+                continue
+            if member in refs[index]:
+                origin = refs[index][member]
+                parts.append(f'{flag} "$TOKEN_{origin}_{_TOKEN_SOURCES[member]}"')
+            else:
+                parts.append(f"{flag} {_cli_value(value)}")
+        command = " ".join(parts) + endpoint + " --output json"
+        lines.append(f"# step {index}: the target answered {_describe(step.outcome)}"[:300])
+        if index in needed:
+            lines.append(f"OUT_{index}=$({command})")
+            lines.append(f'echo "$OUT_{index}"')
+            for source in ("SyncSessionToken", "NextToken"):
+                lines.append(
+                    f"TOKEN_{index}_{source}=$(printf '%s' \"$OUT_{index}\" | "
+                    f"python3 -c 'import json,sys; print(json.load(sys.stdin).get(\"{source}\") or \"\")')"
+                )
+        else:
+            lines.append(command)
+    return "\n".join(lines) + "\n"
+
+
+def single_call_command(call: Call, *, endpoint_url: str | None = None) -> str:
+    """One call as one ``aws cognito-sync`` command line (tokens kept literally)."""
+    return cli_script([Step(call, Err("", 0))], endpoint_url=endpoint_url).splitlines()[-1]

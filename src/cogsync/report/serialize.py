@@ -1,0 +1,130 @@
+"""RunResult to plain JSON-able data and back (the JSON report, replay, diff)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from cogsync.conformance.results import (
+    Failure,
+    PropertyResult,
+    Reproduction,
+    RunResult,
+    Status,
+    Step,
+)
+from cogsync.contracts.calls import Call, Err, Ok, Outcome, Unknown
+from cogsync.contracts.properties import Level
+
+FORMAT_VERSION = 1
+
+
+def outcome_to_dict(outcome: Outcome) -> dict[str, Any]:
+    return asdict(outcome)
+
+
+def outcome_from_dict(data: dict[str, Any]) -> Outcome:
+    kind = data.get("kind")
+    fields = {k: v for k, v in data.items() if k != "kind"}
+    if kind == "ok":
+        return Ok(**fields)
+    if kind == "err":
+        return Err(**fields)
+    if kind == "unknown":
+        return Unknown(**fields)
+    raise ValueError(f"not an outcome: {data!r}")
+
+
+def step_to_dict(step: Step) -> dict[str, Any]:
+    return {
+        "client": step.client,
+        "operation": step.call.operation,
+        "params": step.call.params,
+        "outcome": outcome_to_dict(step.outcome),
+    }
+
+
+def step_from_dict(data: dict[str, Any]) -> Step:
+    return Step(
+        call=Call(data["operation"], dict(data["params"])),
+        outcome=outcome_from_dict(data["outcome"]),
+        client=int(data.get("client", 0)),
+    )
+
+
+def failure_to_dict(failure: Failure) -> dict[str, Any]:
+    return {
+        "property_id": failure.property_id,
+        "title": failure.title,
+        "expected": failure.expected,
+        "received": failure.received,
+        "steps": [step_to_dict(s) for s in failure.steps],
+        "reproduction": asdict(failure.reproduction) if failure.reproduction else None,
+    }
+
+
+def failure_from_dict(data: dict[str, Any]) -> Failure:
+    repro = data.get("reproduction")
+    return Failure(
+        property_id=data["property_id"],
+        title=data["title"],
+        expected=data.get("expected", ""),
+        received=data.get("received", ""),
+        steps=tuple(step_from_dict(s) for s in data.get("steps", [])),
+        reproduction=Reproduction(**repro) if repro else None,
+    )
+
+
+def run_to_dict(run: RunResult) -> dict[str, Any]:
+    return {
+        "format": FORMAT_VERSION,
+        "tool": "cogsync",
+        "target": run.target,
+        "profile": run.profile,
+        "budget": run.budget,
+        "seed": run.seed,
+        "duration_seconds": round(run.duration, 3),
+        "command": run.command,
+        "exit_code": run.exit_code,
+        "counts": run.counts(),
+        "notes": list(run.notes),
+        "properties": [
+            {
+                "id": r.property_id,
+                "level": r.level.value,
+                "status": r.status.value,
+                "examples": r.examples,
+                "findings": list(r.findings),
+                "note": r.note,
+                "failures": [failure_to_dict(f) for f in r.failures],
+            }
+            for r in run.results.values()
+        ],
+    }
+
+
+def run_from_dict(data: dict[str, Any]) -> RunResult:
+    if data.get("tool") != "cogsync" or data.get("format") != FORMAT_VERSION:
+        raise ValueError("not a cogsync JSON report (format 1)")
+    results = {}
+    for entry in data["properties"]:
+        results[entry["id"]] = PropertyResult(
+            property_id=entry["id"],
+            level=Level(entry["level"]),
+            status=Status(entry["status"]),
+            examples=int(entry["examples"]),
+            failures=[failure_from_dict(f) for f in entry.get("failures", [])],
+            findings=list(entry.get("findings", [])),
+            note=entry.get("note", ""),
+        )
+    return RunResult(
+        target=data["target"],
+        profile=data["profile"],
+        seed=data.get("seed"),
+        budget=data.get("budget", ""),
+        results=results,
+        duration=float(data.get("duration_seconds", 0.0)),
+        selected=tuple(results),
+        command=data.get("command", ""),
+        notes=list(data.get("notes", [])),
+    )

@@ -1,0 +1,104 @@
+"""How a conformance run is set up: budgets, selection, identities, progress events.
+
+The CLI (``cogsync verify``) and the pytest plugin both build a :class:`RunConfig`
+and hand it to :func:`cogsync.conformance.engine.run`; neither knows more of the
+engine than this.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from cogsync.contracts import properties as P
+from cogsync.contracts.constraints import DEFAULT_LIMITS, Limits
+from cogsync.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much effort a run spends. Times are targets on the embedded emulator."""
+
+    name: str
+    max_examples: int  # examples per Hypothesis state machine / fuzz strategy
+    max_steps: int  # steps per state-machine example
+    concurrent_rounds: int  # concurrency histories checked for CONF-6
+    schemathesis_examples: int  # cases per operation for the wire fuzzer
+    note: str
+
+
+BUDGETS: dict[str, Budget] = {
+    "quick": Budget("quick", 25, 20, 3, 10, "within about 30 s on the embedded emulator"),
+    "ci": Budget("ci", 150, 40, 12, 40, "within about 3 min on the embedded emulator"),
+    "deep": Budget("deep", 1500, 80, 60, 200, "as long as it takes; for nightly runs"),
+}
+
+
+def budget(name: str) -> Budget:
+    try:
+        return BUDGETS[name]
+    except KeyError:
+        raise UsageError.bad_argument("budget", name, "one of " + ", ".join(BUDGETS)) from None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One progress event: the CLI draws a bar on a terminal, plain lines in CI logs."""
+
+    phase: str  # e.g. "probes", "stateful", "negative", "concurrency", "wire-fuzz", "cleanup"
+    done: int
+    total: int
+    message: str = ""
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def new_run_prefix() -> str:
+    """Dataset names of one run start with this, so cleanup touches only our data."""
+    return "cogsync-" + secrets.token_hex(4)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    profile: str = "default"
+    budget: str = "quick"
+    max_examples: int | None = None  # overrides the budget's
+    seed: int | None = None
+    properties: tuple[str, ...] | None = None  # ids or globs; None = all
+    skip: tuple[str, ...] = ()
+    concurrency: int = 4  # client threads for CONF-6
+    identity_pool_id: str | None = None  # real AWS: ids cannot be invented
+    identity_id: str | None = None
+    limits: Limits = DEFAULT_LIMITS
+    run_prefix: str = field(default_factory=new_run_prefix)
+    database: str | None = None  # Hypothesis example database: a directory or redis://...
+    deadline_seconds: float | None = None  # stop and report inconclusive past this
+
+    def __post_init__(self) -> None:
+        P.profile(self.profile)
+        budget(self.budget)
+        if self.max_examples is not None and self.max_examples < 1:
+            raise UsageError.bad_argument("max_examples", self.max_examples, "a whole number of at least 1")
+        if not 1 <= self.concurrency <= 64:
+            raise UsageError.bad_argument("concurrency", self.concurrency, "between 1 and 64")
+        if (self.identity_pool_id is None) != (self.identity_id is None):
+            raise UsageError(
+                "identity_pool_id and identity_id go together: give both (real AWS) or neither "
+                "(cogsync invents ids, which only emulators accept)."
+            )
+        P.select(list(self.properties) if self.properties else None, list(self.skip))
+
+    @property
+    def selected(self) -> list[str]:
+        chosen = P.select(list(self.properties) if self.properties else None, list(self.skip))
+        return [p.id for p in chosen]
+
+    @property
+    def effective_budget(self) -> Budget:
+        return budget(self.budget)
+
+    @property
+    def examples(self) -> int:
+        return self.max_examples or self.effective_budget.max_examples

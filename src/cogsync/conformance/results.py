@@ -85,9 +85,14 @@ class PropertyResult:
             self.record_finding(f"{failure.title}: {failure.received}")
 
     def record_finding(self, observation: str) -> None:
+        """Note what the target chose where the contract leaves a choice.
+
+        Only a MAY property's status becomes ``finding``; a MUST or SHOULD property
+        with a MAY corner (DS-3's restart of the count) keeps its verdict.
+        """
         if observation not in self.findings:
             self.findings.append(observation)
-        if self.status in (Status.NOT_RUN, Status.PASS):
+        if self.level is Level.MAY and self.status in (Status.NOT_RUN, Status.PASS):
             self.status = Status.FINDING
 
     def settle(self) -> None:

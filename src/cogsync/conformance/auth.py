@@ -1,0 +1,78 @@
+"""ISO-2: a bad signature, or another identity's credentials, gets 403 and changes nothing.
+
+The contract asks this only of servers that check signatures. The probe first sends
+a write signed with a wrong secret: a server that accepts it does not check
+signatures, and ISO-2 is reported not-run with that reason. A server that refuses
+it is then checked for the rest: the refusal is a 403 and the data did not change
+(the model judges the listing after). Identity-bound credentials can be tested only
+when cogsync knows one (the embedded emulator is started with such a key).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cogsync.conformance.probes import Driver, replace
+from cogsync.conformance.scope import Scope
+from cogsync.conformance.session import Session
+from cogsync.contracts.calls import Call, Err, Ok
+from cogsync.strategies import Identity
+from cogsync.targets.base import Target
+from cogsync.targets.http_target import HttpTarget
+from cogsync.targets.in_process import InProcessTarget
+
+#: The embedded emulator's keys: the run signs with the first; the second may act
+#: only for BOUND_IDENTITY.
+RUN_KEY = ("cogsync-run", "cogsync-run-secret")
+BOUND_KEY = ("cogsync-bound", "cogsync-bound-secret")
+BOUND_IDENTITY = Identity("us-east-1:0c0c0c0c-0000-4000-8000-000000000001",
+                          "us-east-1:0c0c0c0c-0000-4000-8000-00000000b0b0")
+
+
+@dataclass(frozen=True)
+class AuthVerdict:
+    checked: bool  # the server checks signatures
+    note: str
+
+
+def sibling(target: Target, access_key: str, secret: str) -> Target | None:
+    """The same endpoint signed with other credentials; None when the transport cannot."""
+    if isinstance(target, InProcessTarget):
+        return InProcessTarget(target.app, name=target.name, region=target.region,
+                               credentials=(access_key, secret))
+    if isinstance(target, HttpTarget):
+        return HttpTarget(target.endpoint_url, region=target.region, credentials=(access_key, secret),
+                          timeout=target.timeout)
+    return None
+
+
+def _write_as(other: Target, session: Session, driver: Driver, dataset: str, token: str | None,
+              value: str, count: int) -> Ok | Err | object:
+    """Send one write through ``other`` (other credentials); the main session judges it."""
+    call = Call("UpdateRecords", {**driver.ids(), "DatasetName": dataset, "SyncSessionToken": token or "",
+                                  "RecordPatches": [replace("k", value, count)]})
+    response = other.send(call)
+    session.observe(response)
+    return response.outcome
+
+
+def probe_signatures(target: Target, session: Session, scope: Scope, *, knows_bound_key: bool) -> AuthVerdict:
+    """Run the ISO-2 probe; the session judges every answer."""
+    run_key = getattr(getattr(target, "credentials", None), "access_key", None) or RUN_KEY[0]
+    forged = sibling(target, run_key, "not-the-secret")
+    if forged is None:
+        return AuthVerdict(False, "this transport cannot sign with other credentials")
+    driver = Driver(session, scope)
+    dataset = scope.dataset("auth")
+    driver.put(dataset, [replace("k", "v", 0)])
+    outcome = _write_as(forged, session, driver, dataset, driver.token(dataset), "forged", 1)
+    if isinstance(outcome, Ok):
+        return AuthVerdict(False, "the target accepted a request with a bad signature, so it does not "
+                                  "check signatures; ISO-2 applies only to servers that do")
+    driver.list(dataset)
+    if knows_bound_key:
+        bound = sibling(target, *BOUND_KEY)
+        assert bound is not None
+        _write_as(bound, session, driver, dataset, driver.token(dataset), "not-mine", 1)
+        driver.list(dataset)
+    return AuthVerdict(True, "signatures are checked")

@@ -1,0 +1,90 @@
+"""CONF-6: several devices race on the same keys; the history must be linearizable.
+
+K client threads, each a :class:`cogsync.strategies.Device` signed in as the same
+identity, sync edits of a few shared keys of one dataset at once (list, then write
+presenting the counts they saw; on 409 list again and retry). The recorded history
+(invoke, complete, outcome of every call) is searched against the sequential model
+by the linearizability checker: a lost update or a torn batch has no valid order.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+from cogsync.conformance.history import History
+from cogsync.conformance.lin_spec import ModelSpec
+from cogsync.conformance.linearizability import CheckResult, check
+from cogsync.conformance.recorder import ClientView, ConcurrentRunner
+from cogsync.conformance.results import Failure, Step
+from cogsync.conformance.scope import Scope
+from cogsync.contracts.calls import Call, Err, Ok
+from cogsync.contracts.constraints import Limits
+from cogsync.strategies import Device, Edit
+from cogsync.strategies import Step as ProgramStep
+from cogsync.targets.base import Target
+
+CALLS_PER_CLIENT = 12
+KEYS = ("highScore", "level", "coins")
+
+
+def _schedule(device: Device, steps: list[ProgramStep], calls: int) -> list[Callable[[ClientView], Call | None]]:
+    """A client's schedule: the device's next call, given what its last call answered."""
+    pending = list(steps)
+    awaiting = [False]
+
+    def next_call(view: ClientView) -> Call | None:
+        if awaiting[0] and view.last is not None:
+            device.absorb(view.last.outcome)
+            awaiting[0] = False
+        call = device.next_call() if device.busy else None
+        while call is None and pending:
+            device.start(pending.pop(0))
+            call = device.next_call()
+        awaiting[0] = call is not None
+        return call
+
+    return [next_call] * calls
+
+
+def race(target: Target, scope: Scope, *, clients: int, rng: random.Random, deadline: float = 20.0) -> History:
+    """One round: ``clients`` devices racing on one dataset; returns the history."""
+    identity = scope.identity()
+    dataset = scope.dataset("race")
+    scope.remember(identity, dataset)
+    schedules = []
+    for k in range(clients):
+        device = Device(identity, f"device-{k}", on_conflict=rng.choice(["mine", "theirs"]), max_retries=1)
+        steps = [
+            ProgramStep(k, "sync", dataset, tuple(
+                Edit(key, f"c{k}-{n}-{key}") for key in rng.sample(KEYS, rng.randint(1, 2))
+            ))
+            for n in range(CALLS_PER_CLIENT)
+        ]
+        steps.insert(rng.randint(0, len(steps)), ProgramStep(k, "list", dataset))
+        schedules.append(_schedule(device, steps, CALLS_PER_CLIENT))
+    runner = ConcurrentRunner(lambda call: target.send(call).outcome, deadline=deadline)
+    return runner.run(schedules).history
+
+
+def judge_history(history: History, limits: Limits, *, timeout: float) -> CheckResult:
+    return check(history, ModelSpec(limits=limits), timeout=timeout)
+
+
+def failure_from(result: CheckResult) -> Failure:
+    witness = result.witness or History()
+    steps = tuple(Step(op.call, op.outcome, op.client) for op in witness)
+    blocked = result.blocked
+    received = result.reason or "no order of the history is allowed by the model"
+    if blocked is not None:
+        outcome = blocked.outcome
+        shown = (f"{outcome.error_type}" if isinstance(outcome, Err)
+                 else "200 " + str(outcome.body)[:200] if isinstance(outcome, Ok) else str(outcome))
+        received = f"client {blocked.client}'s {blocked.call.operation} answered {shown}: {received}"
+    return Failure(
+        "CONF-6",
+        "concurrent history is not linearizable",
+        "some order of the calls, respecting real time, that the sequential model accepts",
+        received + "\n" + result.explanation,
+        steps,
+    )

@@ -1,0 +1,305 @@
+"""The conformance engine: run every selected check against one target.
+
+``run(target, config)`` is the whole of what the CLI and the pytest plugin call. It
+runs, in order, only the phases that can test a selected property:
+
+1. probes: short fixed sequences for each property (``probes.py``);
+2. programs: random multi-device programs from the strategies, shrunk on failure
+   (``programs.py``);
+3. negative: one broken member per request (``negative.py``);
+4. concurrency: racing devices, histories checked for linearizability (CONF-6);
+5. auth: bad and foreign signatures (ISO-2).
+
+Every answer is judged by the model and the wire checks; a failure keeps the
+sequence that led to it and gets reproduction scripts. Against real AWS the run
+deletes every dataset it created, in a ``finally``, even after Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+from cogsync.conformance import concurrency, programs
+from cogsync.conformance.auth import BOUND_IDENTITY, BOUND_KEY, RUN_KEY, probe_signatures
+from cogsync.conformance.config import Progress, ProgressCallback, RunConfig
+from cogsync.conformance.hypothesis_runs import search
+from cogsync.conformance.negative import negative_strategy, run_negative
+from cogsync.conformance.probes import PROBES, Driver, Probe
+from cogsync.conformance.results import Failure, Reproduction, RunResult, Status
+from cogsync.conformance.scope import Scope
+from cogsync.conformance.session import Session, Tally
+from cogsync.contracts import properties as P
+from cogsync.contracts.calls import Call
+from cogsync.contracts.model import Model
+from cogsync.report.reproduce import cli_script, python_script
+from cogsync.targets.base import Target
+
+#: Stop a run when this many answers in a row were unknown (throttled, timed out).
+UNRESPONSIVE_AFTER = 8
+
+_MODEL_IDS = frozenset(p.id for p in P.PROPERTIES) - {"CONF-6", "ISO-2"}
+
+
+class TargetUnresponsive(Exception):
+    """Too many answers in a row were unknown: throttling, timeouts or a dead server."""
+
+
+class _Watch:
+    """Counts unknown answers in a row across the whole run, and the run's deadline."""
+
+    def __init__(self, deadline: float | None):
+        self.in_a_row = 0
+        self.unknown_total = 0
+        self.deadline = deadline
+
+    def sent(self, unknown: bool) -> None:
+        self.unknown_total += unknown
+        self.in_a_row = self.in_a_row + 1 if unknown else 0
+        if self.in_a_row >= UNRESPONSIVE_AFTER:
+            raise TargetUnresponsive(f"{self.in_a_row} answers in a row were unknown (throttled, timed out "
+                                     "or no answer)")
+
+    def time_left(self) -> bool:
+        return self.deadline is None or time.monotonic() < self.deadline
+
+
+class _Watched:
+    """A target wrapper that reports each answer to the watch."""
+
+    def __init__(self, target: Target, watch: _Watch):
+        self._target = target
+        self._watch = watch
+        self.name = target.name
+        self.supports_raw = target.supports_raw
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target, name)
+
+    def send(self, call: Call) -> Any:
+        response = self._target.send(call)
+        self._watch.sent(response.outcome.kind == "unknown")
+        return response
+
+
+def embedded_target() -> Target:
+    """The reference emulator in-process, checking signatures (so ISO-2 is tested)."""
+    from cogsync.emulator.auth import Credential
+    from cogsync.targets.in_process import InProcessTarget
+
+    auth = {RUN_KEY[0]: RUN_KEY[1], BOUND_KEY[0]: Credential(BOUND_KEY[1], BOUND_IDENTITY.identity_id)}
+    target = InProcessTarget.emulator(auth=auth, credentials=RUN_KEY)
+    target.knows_bound_key = True  # type: ignore[attr-defined]
+    return target
+
+
+def run(target: Target, config: RunConfig, *, progress: ProgressCallback | None = None) -> RunResult:
+    """Check ``target`` against every property ``config`` selects; see the module docstring."""
+    began = time.monotonic()
+    run_seed = config.seed if config.seed is not None else random.randrange(2**32)
+    selected = config.selected
+    result = RunResult.empty(target=target.name, profile=config.profile, seed=run_seed,
+                             budget=config.budget, selected=selected)
+    deadline = began + config.deadline_seconds if config.deadline_seconds else None
+    watch = _Watch(deadline)
+    watched = _Watched(target, watch)
+    context = _Context(watched, target, config, frozenset(selected), run_seed, progress or (lambda _p: None), watch)
+    phases: list[tuple[str, Callable[[_Context], None]]] = [
+        ("probes", _run_probes), ("programs", _run_programs), ("negative", _run_negative),
+        ("concurrency", _run_concurrency), ("auth", _run_auth),
+    ]
+    try:
+        for name, phase in phases:
+            if not watch.time_left():
+                result.notes.append(f"the run's deadline passed before the {name} phase")
+                context.cut_short = True
+                break
+            try:
+                phase(context)
+            except TargetUnresponsive as exc:
+                result.notes.append(f"stopped in the {name} phase: {exc}")
+                context.cut_short = True
+                break
+    finally:
+        _cleanup(target, context)
+    _fill(result, context)
+    result.duration = time.monotonic() - began
+    return result
+
+
+class _Context:
+    def __init__(self, target: Any, raw_target: Target, config: RunConfig, selected: frozenset[str],
+                 run_seed: int, progress: ProgressCallback, watch: _Watch):
+        self.target = target
+        self.raw_target = raw_target  # unwrapped: to build siblings with other credentials
+        self.config = config
+        self.selected = selected
+        self.seed = run_seed
+        self.progress = progress
+        self.watch = watch
+        self.scope = Scope(config)
+        self.tally = Tally()
+        self.model = Model(limits=config.limits)
+        self.cut_short = False
+        self.notes: dict[str, str] = {}
+
+    def session(self, *, raising: bool = False) -> Session:
+        return Session(self.target, self.model, tally=self.tally, selected=self.selected,
+                       raise_on_failure=raising)
+
+    def wants(self, ids: frozenset[str]) -> bool:
+        return bool(ids & self.selected)
+
+    def database(self) -> Any:
+        if self.config.database is None:
+            return None
+        from cogsync.settings import example_database
+
+        return example_database(self.config.database)
+
+
+def _applicable(probe: Probe, ctx: _Context) -> bool:
+    if not ctx.wants(probe.targets):
+        return False
+    if probe.invents_ids and ctx.scope.real:
+        for pid in probe.targets:
+            ctx.notes.setdefault(pid, "needs identities cogsync can invent (emulators only)")
+        return False
+    return True
+
+
+def _run_probes(ctx: _Context) -> None:
+    chosen = [p for p in PROBES if _applicable(p, ctx)]
+    for index, probe in enumerate(chosen):
+        ctx.progress(Progress("probes", index, len(chosen), probe.name))
+        probe.run(Driver(ctx.session(), ctx.scope))
+    ctx.progress(Progress("probes", len(chosen), len(chosen), "done"))
+
+
+def _counter(ctx: _Context, phase: str, total: int) -> Callable[[], None]:
+    done = [0]
+
+    def tick() -> None:
+        done[0] += 1
+        ctx.progress(Progress(phase, min(done[0], total), total, f"example {done[0]}"))
+        if not ctx.watch.time_left():
+            raise TargetUnresponsive("the run's deadline passed")
+
+    return tick
+
+
+def _run_programs(ctx: _Context) -> None:
+    if not ctx.wants(_MODEL_IDS):
+        return
+    budget = ctx.config.effective_budget
+    tick = _counter(ctx, "programs", ctx.config.examples)
+    strategy = programs.program_strategy(ctx.scope, max_steps=budget.max_steps, limits=ctx.config.limits)
+
+    def example(scenario: Any) -> None:
+        tick()
+        programs.run_program(scenario, ctx.target, ctx.session(raising=True), ctx.scope)
+
+    ctx.tally.failures += search(strategy, example, max_examples=ctx.config.examples, run_seed=ctx.seed,
+                                 database=ctx.database(), database_key=b"cogsync-programs")
+
+
+def _run_negative(ctx: _Context) -> None:
+    if not ctx.wants(frozenset({"VAL-1", "VAL-3", "CONF-4", "WIRE-4", "WIRE-2"})):
+        return
+    tick = _counter(ctx, "negative", ctx.config.examples)
+
+    def example(invalid: Any) -> None:
+        tick()
+        run_negative(invalid, ctx.session(raising=True), ctx.scope)
+
+    ctx.tally.failures += search(negative_strategy(), example, max_examples=ctx.config.examples,
+                                 run_seed=ctx.seed, database=ctx.database(), database_key=b"cogsync-negative")
+
+
+def _run_concurrency(ctx: _Context) -> None:
+    if "CONF-6" not in ctx.selected:
+        return
+    rounds = ctx.config.effective_budget.concurrent_rounds
+    rng = random.Random(ctx.seed)
+    for index in range(rounds):
+        ctx.progress(Progress("concurrency", index, rounds, f"{ctx.config.concurrency} clients"))
+        history = concurrency.race(ctx.target, ctx.scope, clients=ctx.config.concurrency, rng=rng)
+        verdict = concurrency.judge_history(history, ctx.config.limits, timeout=30.0)
+        if verdict.ok is None:
+            ctx.notes["CONF-6"] = "a history could not be decided in time: " + verdict.explanation
+            continue
+        ctx.tally.exercised("CONF-6")
+        if verdict.ok is False:
+            ctx.tally.failures.append(concurrency.failure_from(verdict))
+            break
+    ctx.progress(Progress("concurrency", rounds, rounds, "done"))
+
+
+def _run_auth(ctx: _Context) -> None:
+    if "ISO-2" not in ctx.selected:
+        return
+    ctx.progress(Progress("auth", 0, 1, "signatures"))
+    session = Session(ctx.target, ctx.model, tally=ctx.tally, selected=ctx.selected)
+    verdict = probe_signatures(ctx.raw_target, session, ctx.scope,
+                               knows_bound_key=getattr(ctx.raw_target, "knows_bound_key", False))
+    if verdict.checked:
+        ctx.tally.exercised("ISO-2")
+    else:
+        ctx.notes["ISO-2"] = verdict.note
+    ctx.progress(Progress("auth", 1, 1, "done"))
+
+
+def _cleanup(target: Target, ctx: _Context) -> None:
+    """Delete what the run created on a real identity (only that)."""
+    if not ctx.scope.real:
+        return
+    for pool, identity, dataset in sorted(ctx.scope.created):
+        if not dataset.startswith(ctx.config.run_prefix):
+            continue
+        ctx.progress(Progress("cleanup", 0, 1, dataset))
+        try:
+            target.send(Call("DeleteDataset", {"IdentityPoolId": pool, "IdentityId": identity,
+                                               "DatasetName": dataset}))
+        except Exception:  # noqa: BLE001 - cleanup is best effort; the next run's prefix differs
+            pass
+
+
+def _reproduction(failure: Failure, target: Target) -> Reproduction:
+    endpoint = getattr(target, "endpoint_url", None)
+    blob = failure.reproduction.hypothesis_blob if failure.reproduction else None
+    return Reproduction(
+        python=python_script(failure.steps, title=f"[{failure.property_id}] {failure.title}",
+                             expected=failure.expected, endpoint_url=endpoint),
+        cli=cli_script(failure.steps, title=f"[{failure.property_id}] {failure.title}", endpoint_url=endpoint),
+        hypothesis_blob=blob,
+    )
+
+
+def _fill(result: RunResult, ctx: _Context) -> None:
+    profile = P.profile(ctx.config.profile)
+    tally = ctx.tally
+    for pid, count in tally.examples.items():
+        if pid in result.results:
+            result.results[pid].record_examples(count)
+    for pid, observations in tally.findings.items():
+        if pid in result.results:
+            for observation in observations:
+                result.results[pid].record_finding(observation)
+    for failure in sorted(tally.failures, key=lambda f: len(f.steps)):
+        if failure.property_id in result.results:
+            failure = Failure(failure.property_id, failure.title, failure.expected, failure.received,
+                              failure.steps, _reproduction(failure, ctx.target))
+            result.results[failure.property_id].record_failure(failure, profile)
+    for pid, note in ctx.notes.items():
+        if pid in result.results and not result.results[pid].note:
+            result.results[pid].note = note
+    unknowns = ctx.watch.unknown_total
+    for entry in result.results.values():
+        entry.settle()
+        if entry.status is Status.NOT_RUN and (ctx.cut_short or (unknowns and not entry.note)):
+            entry.status = Status.INCONCLUSIVE
+            entry.note = entry.note or "answers were throttled, timed out or the run was cut short"
+        elif entry.status is Status.NOT_RUN and not entry.note:
+            entry.note = "no call of this run put it to the test"

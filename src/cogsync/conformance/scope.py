@@ -1,0 +1,54 @@
+"""Where a run's calls go: fresh identities and dataset names, and what to clean up.
+
+Against an emulator cogsync invents a fresh (pool, identity) for every example, so
+examples never see each other's data and the model can start from nothing. Against
+real AWS ids cannot be invented: every example uses the identity the user gave and
+dataset names that start with the run prefix, and the run deletes those datasets
+at the end (and only those).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+from cogsync.conformance.config import RunConfig
+from cogsync.strategies import Identity
+
+_REGIONS = ("us-east-1", "eu-west-1", "ap-northeast-1")
+
+
+@dataclass
+class Scope:
+    """Hands out identities and dataset names, and remembers what to delete."""
+
+    config: RunConfig
+    _counter: itertools.count = field(default_factory=itertools.count)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    created: set[tuple[str, str, str]] = field(default_factory=set)
+
+    @property
+    def real(self) -> bool:
+        """True when the user named the identity (real AWS): nothing can be invented."""
+        return self.config.identity_id is not None
+
+    def identity(self) -> Identity:
+        if self.real:
+            assert self.config.identity_pool_id and self.config.identity_id
+            return Identity(self.config.identity_pool_id, self.config.identity_id)
+        n = next(self._counter)
+        region = _REGIONS[n % len(_REGIONS)]
+        return Identity(f"{region}:{uuid.uuid4()}", f"{region}:{uuid.uuid4()}")
+
+    def dataset(self, hint: str = "d") -> str:
+        """A dataset name; on real AWS it carries the run prefix so cleanup can find it."""
+        if not self.real:
+            return hint
+        n = next(self._counter)
+        return f"{self.config.run_prefix}-{n}"[:128]
+
+    def remember(self, identity: Identity, dataset: str) -> None:
+        with self._lock:
+            self.created.add((identity.pool_id, identity.identity_id, dataset))

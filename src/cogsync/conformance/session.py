@@ -1,0 +1,155 @@
+"""One stretch of calls against a target, judged as it goes.
+
+A :class:`Session` sends each call, asks the model whether the answer is allowed
+(the model is the one oracle), runs the wire checks on the HTTP exchange, counts
+which properties were put to the test, and keeps the transcript so a failure can be
+shown as the sequence that led to it.
+
+Inside Hypothesis a violation must raise so that the example shrinks. Each property
+raises its own subclass of :class:`PropertyFailed`: Hypothesis tells bugs apart by
+exception type, so a target breaking SYNC-1 and CONF-4 gets two minimal examples,
+not one example that wanders from one bug to the other while shrinking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cogsync.conformance.checks import run_wire_checks
+from cogsync.conformance.results import Failure, Step
+from cogsync.contracts.calls import Call, Err, Ok, Unknown
+from cogsync.contracts.model import Belief, Model
+from cogsync.errors import ContractViolation
+from cogsync.targets.base import Response, Target
+
+_FAILURE_TYPES: dict[str, type[PropertyFailed]] = {}
+
+
+class PropertyFailed(ContractViolation):
+    """A property broke inside a Hypothesis example; carries the failure found."""
+
+    failure: Failure
+
+    @classmethod
+    def for_failure(cls, failure: Failure) -> PropertyFailed:
+        kind = _FAILURE_TYPES.get(failure.property_id)
+        if kind is None:
+            name = "Failed_" + failure.property_id.replace("-", "_")
+            kind = type(name, (cls,), {"__module__": __name__})
+            _FAILURE_TYPES[failure.property_id] = kind
+        exc = kind(failure.property_id, failure.title, expected=failure.expected, received=failure.received)
+        exc.failure = failure
+        return exc
+
+
+@dataclass
+class Tally:
+    """What a session saw, to be merged into the run's results."""
+
+    examples: dict[str, int] = field(default_factory=dict)
+    findings: dict[str, list[str]] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+    inconclusive: dict[str, str] = field(default_factory=dict)
+
+    def exercised(self, property_id: str, n: int = 1) -> None:
+        self.examples[property_id] = self.examples.get(property_id, 0) + n
+
+    def found(self, property_id: str, observation: str) -> None:
+        seen = self.findings.setdefault(property_id, [])
+        if observation not in seen:
+            seen.append(observation)
+
+    def merge(self, other: Tally) -> None:
+        for pid, n in other.examples.items():
+            self.exercised(pid, n)
+        for pid, observations in other.findings.items():
+            for observation in observations:
+                self.found(pid, observation)
+        self.failures.extend(other.failures)
+        self.inconclusive.update(other.inconclusive)
+
+
+class Session:
+    """Sends calls to ``target`` and judges each answer against ``model``."""
+
+    def __init__(self, target: Target, model: Model, *, tally: Tally | None = None,
+                 selected: frozenset[str] | None = None, raise_on_failure: bool = False):
+        self.target = target
+        self.model = model
+        self.belief: Belief = model.initial()
+        self.tally = tally if tally is not None else Tally()
+        self.selected = selected
+        self.raise_on_failure = raise_on_failure
+        self.steps: list[Step] = []
+        self.failures: list[Failure] = []
+        self.unknowns = 0
+        self._listings: dict[tuple[int, str, str, str | None], tuple[Belief, Call, list]] = {}
+
+    def _wanted(self, property_id: str) -> bool:
+        return self.selected is None or property_id in self.selected
+
+    def send(self, call: Call, *, client: int = 0) -> Response:
+        response = self.target.send(call)
+        self.observe(response, client=client)
+        return response
+
+    def observe(self, response: Response, *, client: int = 0) -> None:
+        """Judge one exchange (sent by this session or by a device driving it)."""
+        call, outcome = response.call, response.outcome
+        self.steps.append(Step(call, outcome, client))
+        if isinstance(outcome, Unknown):
+            self.unknowns += 1
+        before = self.belief
+        judgement = self.model.judge(before, call, outcome,
+                                     started_at=response.started_at, ended_at=response.ended_at)
+        self.belief = judgement.belief
+        for pid in judgement.exercised:
+            if self._wanted(pid):
+                self.tally.exercised(pid)
+        for finding in judgement.findings:
+            if self._wanted(finding.property_id):
+                self.tally.found(finding.property_id, finding.observation)
+        problems = [(v.property_id, v.title, v.expected, v.received) for v in judgement.violations]
+        if response.status is not None:
+            for wire_id in ("WIRE-4",) + (("WIRE-2",) if response.status >= 400 else ()):
+                if self._wanted(wire_id):
+                    self.tally.exercised(wire_id)
+            problems += [(p.property_id, p.title, p.expected, p.received) for p in run_wire_checks(response)]
+        problems += self._pages(before, response, client)
+        for pid, title, expected, received in problems:
+            if self._wanted(pid):
+                self._fail(Failure(pid, title, expected, received, tuple(self.steps)))
+
+    def _pages(self, before: Belief, response: Response, client: int) -> list[tuple[str, str, str, str]]:
+        """LIST-4/LIST-5 over a whole pagination: judged when its last page arrives."""
+        call, outcome = response.call, response.outcome
+        if call.operation != "ListRecords":
+            return []
+        key = (client, *call.scope)
+        if call.params.get("NextToken") is None:
+            self._listings[key] = (before, call, [])
+        start = self._listings.get(key)
+        if start is None or not isinstance(outcome, Ok):
+            self._listings.pop(key, None)
+            return []
+        start[2].append(outcome)
+        if outcome.body.get("NextToken"):
+            return []
+        self._listings.pop(key, None)
+        if len(start[2]) < 2:
+            return []
+        judgement = self.model.judge_pages(start[0], start[1], start[2])
+        for pid in ("LIST-4", "LIST-5"):
+            if pid in judgement.exercised and self._wanted(pid):
+                self.tally.exercised(pid)
+        return [(v.property_id, v.title, v.expected, v.received)
+                for v in judgement.violations if v.property_id in ("LIST-4", "LIST-5")]
+
+    def _fail(self, failure: Failure) -> None:
+        self.failures.append(failure)
+        if self.raise_on_failure:
+            raise PropertyFailed.for_failure(failure)
+        self.tally.failures.append(failure)
+
+    def outcome_of(self, response: Response) -> Ok | Err | Unknown:
+        return response.outcome

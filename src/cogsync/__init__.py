@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from cogsync.errors import CogsyncError, ContractViolation, InfrastructureError, UsageError
 
 __version__ = "0.1.0"
@@ -12,4 +14,14 @@ __all__ = [
     "InfrastructureError",
     "UsageError",
     "__version__",
+    "mock_cognito_sync",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy, so ``import cogsync`` does not pull in botocore and the emulator.
+    if name == "mock_cognito_sync":
+        from cogsync.emulator.mock import mock_cognito_sync
+
+        return mock_cognito_sync
+    raise AttributeError(f"module 'cogsync' has no attribute {name!r}")

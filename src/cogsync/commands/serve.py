@@ -1,0 +1,120 @@
+"""Run the reference emulator over HTTP until SIGINT or SIGTERM.
+
+On ready it prints exactly one line to stdout, ``cogsync emulator listening on
+http://HOST:PORT`` (``--port 0`` picks a free port and prints the real one), and
+exits 0 when stopped by SIGINT or SIGTERM. A bad option is a one-line reason on
+stderr and exit 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from types import FrameType
+
+from cogsync.errors import UsageError
+
+_MIB = 1024 * 1024
+
+
+def _credential(text: str) -> tuple[str, str, str | None]:
+    access_key, _, rest = text.partition(":")
+    secret, _, identity = rest.partition(":")
+    if not access_key or not secret:
+        raise argparse.ArgumentTypeError(
+            f"--credential={text!r} is not allowed: it must be ACCESS_KEY:SECRET[:IDENTITY_ID]"
+        )
+    return access_key, secret, identity or None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535; 0 = any free)")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=_port, default=0,
+                        help="port to bind; 0 (the default) picks a free one")
+    parser.add_argument("--storage", default="memory",
+                        help="'memory' (default) or 'sqlite:PATH' (survives restarts)")
+    limits = parser.add_argument_group("limits (CONTRACT.md LIM-*)")
+    limits.add_argument("--max-datasets", type=_positive, default=20, metavar="N",
+                        help="datasets per identity (default 20)")
+    limits.add_argument("--max-records", type=_positive, default=1024, metavar="N",
+                        help="live records per dataset (default 1024)")
+    limits.add_argument("--max-dataset-bytes", type=_positive, default=_MIB, metavar="BYTES",
+                        help="UTF-8 bytes of keys and values per dataset (default 1048576)")
+    limits.add_argument("--max-body-bytes", type=_positive, default=None, metavar="BYTES",
+                        help="largest request body accepted (default 8 MiB, or more when"
+                             " --max-dataset-bytes needs it)")
+    limits.add_argument("--token-ttl", type=_positive, default=None, metavar="SECONDS",
+                        help="SyncSessionToken lifetime (default: no expiry)")
+    parser.add_argument("--credential", type=_credential, action="append", default=[],
+                        metavar="ACCESS_KEY:SECRET[:IDENTITY_ID]",
+                        help="turn on SigV4 checking with this key (repeatable); with"
+                             " IDENTITY_ID the key may act for that identity only")
+    parser.add_argument("--threads", type=_positive, default=16, metavar="N",
+                        help="worker threads (default 16)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from cogsync.contracts.constraints import Limits
+    from cogsync.emulator.auth import Credential, SigV4Verifier
+    from cogsync.emulator.backend import CognitoSyncBackend
+    from cogsync.emulator.server import EmulatorServer
+    from cogsync.emulator.storage import open_storage
+    from cogsync.emulator.wire import CognitoSyncApp
+
+    limits = Limits(args.max_datasets, args.max_records, args.max_dataset_bytes)
+    auth = None
+    if args.credential:
+        auth = SigV4Verifier({key: Credential(secret, identity)
+                              for key, secret, identity in args.credential})
+    storage = open_storage(args.storage)
+    try:
+        backend = CognitoSyncBackend(storage, limits=limits, token_ttl=args.token_ttl)
+        app = CognitoSyncApp(backend, max_body_bytes=args.max_body_bytes, auth=auth)
+        try:
+            server = EmulatorServer(app, args.host, args.port, threads=args.threads)
+            server.bind()
+        except OSError as exc:
+            raise UsageError.bad_argument(
+                "host/port", f"{args.host}:{args.port}", f"an address this machine can bind ({exc})"
+            ) from None
+        stop = threading.Event()
+
+        def request_stop(signum: int, frame: FrameType | None) -> None:
+            stop.set()
+
+        signals = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, request_stop) for sig in signals}
+        try:
+            server.start()
+            print(f"cogsync emulator listening on {server.url}", flush=True)
+            stop.wait()
+        finally:
+            server.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+    finally:
+        storage.close()
+    sys.stdout.flush()
+    return 0

@@ -1,0 +1,249 @@
+"""The emulator's own input validation (VAL-1, VAL-3, VAL-4): decoded parameters in, typed out.
+
+Written apart from :mod:`cogsync.contracts.validation` on purpose: the model uses
+that one, so two independent readings of the service model check each other. Only
+the raw constraints (lengths, patterns, the Op enum) are shared, from
+:mod:`cogsync.contracts.constraints`.
+
+Parameters are boto3's names; ``None`` means absent; members the service does not
+know are ignored, as the service ignores them. Every broken constraint is named in
+one InvalidParameterException, in AWS's "N validation errors detected" form.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cogsync.contracts import constraints as C
+from cogsync.emulator.errors import InvalidParameterException
+from cogsync.emulator.state import DatasetScope
+
+REPLACE, REMOVE = "replace", "remove"
+
+
+@dataclass(frozen=True)
+class Patch:
+    op: str
+    key: str
+    value: str | None
+    sync_count: int
+    device_last_modified_date: float | int | None
+
+
+@dataclass(frozen=True)
+class UpdateInput:
+    scope: DatasetScope
+    token: str
+    device_id: str | None
+    patches: tuple[Patch, ...]
+
+
+@dataclass(frozen=True)
+class ListRecordsInput:
+    scope: DatasetScope
+    last_sync_count: int
+    next_token: str | None
+    max_results: int | None
+    token: str | None
+
+
+@dataclass(frozen=True)
+class ListDatasetsInput:
+    pool: str
+    identity: str
+    next_token: str | None
+    max_results: int | None
+
+
+class _Problems:
+    """Collects every broken constraint, then raises them as one error."""
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def add(self, where: str, value: Any, rule: str) -> None:
+        shown = repr(value)
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        self.found.append(f"Value {shown} at '{where}' failed to satisfy constraint: {rule}")
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            count = len(self.found)
+            noun = "error" if count == 1 else "errors"
+            raise InvalidParameterException(
+                f"{count} validation {noun} detected: " + "; ".join(self.found)
+            )
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_text(value: str) -> bool:
+    """False for strings holding lone surrogates: not Unicode text, not storable as UTF-8."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _string(
+    problems: _Problems,
+    where: str,
+    value: Any,
+    rule: C.StringConstraint | None,
+    *,
+    required: bool,
+) -> str | None:
+    if value is None:
+        if required:
+            problems.add(where, value, "Member must not be null")
+        return None
+    if not isinstance(value, str):
+        problems.add(where, value, "Member must be a string")
+        return None
+    if not _is_text(value):
+        problems.add(where, value, "Member must be valid Unicode text (no lone surrogates)")
+        return None
+    if rule is not None:
+        for broken in rule.violations(value):
+            if broken == "min_length":
+                problems.add(where, value, f"Member must have length >= {rule.min_length}")
+            elif broken == "max_length":
+                problems.add(where, value, f"Member must have length <= {rule.max_length}")
+            elif broken == "pattern":
+                problems.add(
+                    where, value, f"Member must satisfy regular expression pattern: {rule.pattern}"
+                )
+    return value
+
+
+def _integer(problems: _Problems, where: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    if not _is_int(value):
+        problems.add(where, value, "Member must be an integer")
+        return None
+    return int(value)
+
+
+def _scope(problems: _Problems, params: Mapping[str, Any], with_dataset: bool) -> tuple[str, ...]:
+    pool = _string(problems, "identityPoolId", params.get("IdentityPoolId"), C.IDENTITY_POOL_ID,
+                   required=True)
+    identity = _string(problems, "identityId", params.get("IdentityId"), C.IDENTITY_ID,
+                       required=True)
+    if not with_dataset:
+        return (pool or "", identity or "")
+    name = _string(problems, "datasetName", params.get("DatasetName"), C.DATASET_NAME,
+                   required=True)
+    return (pool or "", identity or "", name or "")
+
+
+def _patch(problems: _Problems, index: int, raw: Any) -> Patch | None:
+    where = f"recordPatches.{index + 1}"
+    if not isinstance(raw, Mapping):
+        problems.add(where, raw, "Member must be an object")
+        return None
+    before = len(problems.found)
+    op = raw.get("Op")
+    if op is None:
+        problems.add(f"{where}.member.op", op, "Member must not be null")
+    elif not isinstance(op, str) or op not in C.OPERATIONS:
+        problems.add(f"{where}.member.op", op,
+                     "Member must satisfy enum value set: [" + ", ".join(C.OPERATIONS) + "]")
+    key = _string(problems, f"{where}.member.key", raw.get("Key"), C.RECORD_KEY, required=True)
+    value = _string(problems, f"{where}.member.value", raw.get("Value"), C.RECORD_VALUE,
+                    required=False)
+    count = raw.get("SyncCount")
+    if count is None:
+        problems.add(f"{where}.member.syncCount", count, "Member must not be null")
+    elif not _is_int(count):
+        problems.add(f"{where}.member.syncCount", count, "Member must be an integer")
+    elif count < 0:  # VAL-3
+        problems.add(f"{where}.member.syncCount", count, "Member must be >= 0")
+    device_date = raw.get("DeviceLastModifiedDate")
+    if device_date is not None and (
+        isinstance(device_date, bool)
+        or not isinstance(device_date, (int, float))
+        or not math.isfinite(device_date)
+    ):
+        problems.add(f"{where}.member.deviceLastModifiedDate", device_date,
+                     "Member must be a finite number of epoch seconds")
+        device_date = None
+    if len(problems.found) > before or key is None:
+        return None
+    assert isinstance(count, int)  # checked above
+    return Patch(str(op), key, None if op == REMOVE else value, count, device_date)
+
+
+def update_input(params: Mapping[str, Any]) -> UpdateInput:
+    """UpdateRecords parameters, checked; duplicate keys in one request are refused (VAL-4)."""
+    problems = _Problems()
+    scope = _scope(problems, params, with_dataset=True)
+    device_id = _string(problems, "deviceId", params.get("DeviceId"), C.DEVICE_ID, required=False)
+    token = _string(problems, "syncSessionToken", params.get("SyncSessionToken"), None,
+                    required=True)
+    _string(problems, "clientContext", params.get("ClientContext"), None, required=False)
+    raw_patches = params.get("RecordPatches")
+    patches: list[Patch] = []
+    if raw_patches is not None and not isinstance(raw_patches, list):
+        problems.add("recordPatches", raw_patches, "Member must be a list")
+    elif raw_patches is not None:
+        for index, raw in enumerate(raw_patches):
+            patch = _patch(problems, index, raw)
+            if patch is not None:
+                patches.append(patch)
+    problems.raise_if_any()
+    seen: set[str] = set()
+    for patch in patches:
+        if patch.key in seen:
+            raise InvalidParameterException(
+                f"Duplicate key in RecordPatches: {patch.key!r}; patch each key at most once"
+            )
+        seen.add(patch.key)
+    return UpdateInput(DatasetScope(*scope), token or "", device_id, tuple(patches))
+
+
+def _max_results(problems: _Problems, value: Any) -> int | None:
+    count = _integer(problems, "maxResults", value)
+    if count is not None and count < 1:
+        problems.add("maxResults", count, "Member must be >= 1")
+        return None
+    return count
+
+
+def list_records_input(params: Mapping[str, Any]) -> ListRecordsInput:
+    """ListRecords parameters, checked; a negative lastSyncCount reads as 0 (everything)."""
+    problems = _Problems()
+    scope = _scope(problems, params, with_dataset=True)
+    last = _integer(problems, "lastSyncCount", params.get("LastSyncCount"))
+    next_token = _string(problems, "nextToken", params.get("NextToken"), None, required=False)
+    max_results = _max_results(problems, params.get("MaxResults"))
+    token = _string(problems, "syncSessionToken", params.get("SyncSessionToken"), None,
+                    required=False)
+    problems.raise_if_any()
+    return ListRecordsInput(DatasetScope(*scope), max(0, last or 0), next_token, max_results,
+                            token)
+
+
+def dataset_input(params: Mapping[str, Any]) -> DatasetScope:
+    """DescribeDataset and DeleteDataset parameters, checked."""
+    problems = _Problems()
+    scope = _scope(problems, params, with_dataset=True)
+    problems.raise_if_any()
+    return DatasetScope(*scope)
+
+
+def list_datasets_input(params: Mapping[str, Any]) -> ListDatasetsInput:
+    """ListDatasets parameters, checked."""
+    problems = _Problems()
+    pool, identity = _scope(problems, params, with_dataset=False)
+    next_token = _string(problems, "nextToken", params.get("NextToken"), None, required=False)
+    max_results = _max_results(problems, params.get("MaxResults"))
+    problems.raise_if_any()
+    return ListDatasetsInput(pool, identity, next_token, max_results)

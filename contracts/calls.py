@@ -51,6 +51,15 @@ ERROR_STATUS: dict[str, int] = {
     "InternalErrorException": 500,
 }
 
+#: Errors any operation may answer before it runs: signature and access (WIRE-3).
+AUTH_ERROR_TYPES: frozenset[str] = frozenset({
+    "AccessDeniedException",
+    "InvalidSignatureException",
+    "UnrecognizedClientException",
+    "MissingAuthenticationTokenException",
+    "NotAuthorizedException",
+})
+
 
 @dataclass(frozen=True)
 class Call:

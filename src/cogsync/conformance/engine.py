@@ -8,7 +8,8 @@ runs, in order, only the phases that can test a selected property:
    (``programs.py``);
 3. negative: one broken member per request (``negative.py``);
 4. concurrency: racing devices, histories checked for linearizability (CONF-6);
-5. auth: bad and foreign signatures (ISO-2).
+5. auth: bad and foreign signatures (ISO-2);
+6. wire fuzz: schemathesis over the OpenAPI document, signed (WIRE-2..4).
 
 Every answer is judged by the model and the wire checks; a failure keeps the
 sequence that led to it and gets reproduction scripts. Against real AWS the run
@@ -100,6 +101,9 @@ def run(target: Target, config: RunConfig, *, progress: ProgressCallback | None 
     began = time.monotonic()
     run_seed = config.seed if config.seed is not None else random.randrange(2**32)
     selected = config.selected
+    if config.identity_id is not None and "LIM-1" in selected:
+        # The identity's own datasets count against the limit, and cogsync cannot know them.
+        selected = [pid for pid in selected if pid != "LIM-1"]
     result = RunResult.empty(target=target.name, profile=config.profile, seed=run_seed,
                              budget=config.budget, selected=selected)
     deadline = began + config.deadline_seconds if config.deadline_seconds else None
@@ -108,7 +112,7 @@ def run(target: Target, config: RunConfig, *, progress: ProgressCallback | None 
     context = _Context(watched, target, config, frozenset(selected), run_seed, progress or (lambda _p: None), watch)
     phases: list[tuple[str, Callable[[_Context], None]]] = [
         ("probes", _run_probes), ("programs", _run_programs), ("negative", _run_negative),
-        ("concurrency", _run_concurrency), ("auth", _run_auth),
+        ("concurrency", _run_concurrency), ("auth", _run_auth), ("wire-fuzz", _run_wire_fuzz),
     ]
     try:
         for name, phase in phases:
@@ -174,7 +178,10 @@ def _run_probes(ctx: _Context) -> None:
     chosen = [p for p in PROBES if _applicable(p, ctx)]
     for index, probe in enumerate(chosen):
         ctx.progress(Progress("probes", index, len(chosen), probe.name))
-        probe.run(Driver(ctx.session(), ctx.scope))
+        try:
+            probe.run(Driver(ctx.session(), ctx.scope))
+        finally:
+            ctx.scope.sweep(ctx.target)
     ctx.progress(Progress("probes", len(chosen), len(chosen), "done"))
 
 
@@ -199,7 +206,10 @@ def _run_programs(ctx: _Context) -> None:
 
     def example(scenario: Any) -> None:
         tick()
-        programs.run_program(scenario, ctx.target, ctx.session(raising=True), ctx.scope)
+        try:
+            programs.run_program(scenario, ctx.target, ctx.session(raising=True), ctx.scope)
+        finally:
+            ctx.scope.sweep(ctx.target)
 
     ctx.tally.failures += search(strategy, example, max_examples=ctx.config.examples, run_seed=ctx.seed,
                                  database=ctx.database(), database_key=b"cogsync-programs")
@@ -212,7 +222,10 @@ def _run_negative(ctx: _Context) -> None:
 
     def example(invalid: Any) -> None:
         tick()
-        run_negative(invalid, ctx.session(raising=True), ctx.scope)
+        try:
+            run_negative(invalid, ctx.session(raising=True), ctx.scope)
+        finally:
+            ctx.scope.sweep(ctx.target)
 
     ctx.tally.failures += search(negative_strategy(), example, max_examples=ctx.config.examples,
                                  run_seed=ctx.seed, database=ctx.database(), database_key=b"cogsync-negative")
@@ -226,6 +239,7 @@ def _run_concurrency(ctx: _Context) -> None:
     for index in range(rounds):
         ctx.progress(Progress("concurrency", index, rounds, f"{ctx.config.concurrency} clients"))
         history = concurrency.race(ctx.target, ctx.scope, clients=ctx.config.concurrency, rng=rng)
+        ctx.scope.sweep(ctx.target)
         verdict = concurrency.judge_history(history, ctx.config.limits, timeout=30.0)
         if verdict.ok is None:
             ctx.notes["CONF-6"] = "a history could not be decided in time: " + verdict.explanation
@@ -251,19 +265,32 @@ def _run_auth(ctx: _Context) -> None:
     ctx.progress(Progress("auth", 1, 1, "done"))
 
 
-def _cleanup(target: Target, ctx: _Context) -> None:
-    """Delete what the run created on a real identity (only that)."""
-    if not ctx.scope.real:
+def _run_wire_fuzz(ctx: _Context) -> None:
+    if not ctx.wants(frozenset({"WIRE-2", "WIRE-3", "WIRE-4"})) or not ctx.target.supports_raw:
         return
-    for pool, identity, dataset in sorted(ctx.scope.created):
-        if not dataset.startswith(ctx.config.run_prefix):
-            continue
-        ctx.progress(Progress("cleanup", 0, 1, dataset))
-        try:
-            target.send(Call("DeleteDataset", {"IdentityPoolId": pool, "IdentityId": identity,
-                                               "DatasetName": dataset}))
-        except Exception:  # noqa: BLE001 - cleanup is best effort; the next run's prefix differs
-            pass
+    if ctx.scope.real:
+        ctx.notes.setdefault("WIRE-4", "the schemathesis wire fuzzer does not run against real AWS")
+        return
+    from cogsync.conformance import wirefuzz
+
+    examples = ctx.config.effective_budget.schemathesis_examples * 5
+    tick = _counter(ctx, "wire-fuzz", examples)
+    allowed = wirefuzz.operation_errors()
+
+    def example(item: Any) -> None:
+        tick()
+        wirefuzz.fuzz_case(ctx.target, item, ctx.tally, ctx.selected, allowed)
+
+    ctx.tally.failures += search(wirefuzz.strategy(), example, max_examples=examples, run_seed=ctx.seed,
+                                 database=ctx.database(), database_key=b"cogsync-wirefuzz")
+
+
+def _cleanup(target: Target, ctx: _Context) -> None:
+    """Delete what the run created on a named identity (only that)."""
+    if ctx.scope.real:
+        ctx.progress(Progress("cleanup", 0, 1, f"datasets named {ctx.config.run_prefix}*"))
+        ctx.scope.sweep(target)
+        ctx.progress(Progress("cleanup", 1, 1, "done"))
 
 
 def _reproduction(failure: Failure, target: Target) -> Reproduction:

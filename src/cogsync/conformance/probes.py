@@ -62,7 +62,10 @@ class Driver:
     def delete(self, dataset: str) -> Response:
         return self.session.send(Call("DeleteDataset", {**self.ids(), "DatasetName": dataset}))
 
-    def list_datasets(self, **params: Any) -> Response:
+    def list_datasets(self, **params: Any) -> Response | None:
+        """ListDatasets, except on a named identity: its other datasets are unknown to the model."""
+        if self.scope.real:
+            return None
         return self.session.send(Call("ListDatasets", {**self.ids(), **params}))
 
 

@@ -24,9 +24,11 @@ def isolate(scenario: Scenario, scope: Scope) -> Scenario:
         fresh = tuple(scope.identity() for _ in scenario.identities)
         return dataclasses.replace(scenario, identities=fresh)
     names = {name: scope.dataset(name) for name in scenario.datasets}
+    # ListDatasets would show the identity's other datasets, which the model cannot know.
     steps = tuple(
         dataclasses.replace(step, dataset=names.get(step.dataset, step.dataset)) if step.dataset else step
         for step in scenario.steps
+        if step.action != "list_datasets"
     )
     only = (scope.identity(),)
     devices = tuple(dataclasses.replace(spec, identity=0) for spec in scenario.devices)

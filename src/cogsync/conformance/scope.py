@@ -13,8 +13,10 @@ import itertools
 import threading
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from cogsync.conformance.config import RunConfig
+from cogsync.contracts.calls import Call
 from cogsync.strategies import Identity
 
 _REGIONS = ("us-east-1", "eu-west-1", "ap-northeast-1")
@@ -52,3 +54,21 @@ class Scope:
     def remember(self, identity: Identity, dataset: str) -> None:
         with self._lock:
             self.created.add((identity.pool_id, identity.identity_id, dataset))
+
+    def sweep(self, target: Any) -> None:
+        """On a named identity, delete the run's datasets made so far (and only those).
+
+        Called after every example, so a run never holds more than a few datasets
+        of the identity (the service allows 20), and at the end, even after Ctrl-C.
+        """
+        if not self.real:
+            return
+        with self._lock:
+            mine = sorted(c for c in self.created if c[2].startswith(self.config.run_prefix))
+            self.created.clear()
+        for pool, identity, dataset in mine:
+            try:
+                target.send(Call("DeleteDataset", {"IdentityPoolId": pool, "IdentityId": identity,
+                                                   "DatasetName": dataset}))
+            except Exception:  # noqa: BLE001 - best effort; the next run has another prefix
+                pass

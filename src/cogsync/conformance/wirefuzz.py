@@ -1,0 +1,97 @@
+"""A second wire fuzzer: schemathesis over ``contracts/openapi.json``, signed, via our targets.
+
+schemathesis generates requests from the OpenAPI document, valid ones and ones
+that break the schema (wrong types, missing members, odd strings in the path and
+the query). Each is sent through the target's ``send_raw`` (so it is SigV4-signed
+like any call, in-process or over HTTP) and its answer is held to the wire
+properties alone: no 5xx (WIRE-4), errors shaped as AWS shapes them (WIRE-2), and
+only error types the operation lists (WIRE-3). Statefulness is the model's job
+elsewhere; these requests land on random identities.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from hypothesis import strategies as st
+
+from cogsync.conformance.checks import WireProblem, run_wire_checks
+from cogsync.conformance.results import Failure, Step
+from cogsync.conformance.session import PropertyFailed, Tally
+from cogsync.contracts.calls import AUTH_ERROR_TYPES, Err
+from cogsync.contracts.schemas import load_openapi
+from cogsync.targets.base import Response, Target
+
+_BASE = "http://cogsync.invalid"
+
+
+def operation_errors() -> dict[str, frozenset[str]]:
+    """The error types the committed OpenAPI document lists per operation."""
+    out: dict[str, set[str]] = {}
+    for methods in load_openapi()["paths"].values():
+        for spec in methods.values():
+            names = out.setdefault(spec["operationId"], set())
+            for status, answer in spec["responses"].items():
+                if status != "200":
+                    names.update(answer["description"].split(" or "))
+    return {op: frozenset(names) for op, names in out.items()}
+
+
+def strategy() -> st.SearchStrategy[tuple[str, Any]]:
+    """(operationId, schemathesis Case), valid and invalid, over all five operations."""
+    import schemathesis
+    from schemathesis import GenerationMode
+
+    schema = schemathesis.openapi.from_dict(load_openapi())
+    parts = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        name = operation.definition.raw["operationId"]
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            parts.append(operation.as_strategy(generation_mode=mode).map(lambda case, name=name: (name, case)))
+    return st.one_of(parts)
+
+
+def send_case(target: Target, case: Any) -> Response:
+    kwargs = case.as_transport_kwargs(base_url=_BASE)
+    path = urlsplit(kwargs["url"]).path
+    headers = {k: str(v) for k, v in (kwargs.get("headers") or {}).items()
+               if k.lower() not in ("user-agent", "accept-encoding", "connection", "x-schemathesis-testcaseid")}
+    body = b""
+    if "json" in kwargs:
+        body = json.dumps(kwargs["json"]).encode()
+        headers.setdefault("Content-Type", "application/json")
+    elif kwargs.get("data") is not None:
+        data = kwargs["data"]
+        body = data if isinstance(data, bytes) else str(data).encode()
+    query = {k: v if isinstance(v, str) else json.dumps(v) for k, v in (kwargs.get("params") or {}).items()}
+    return target.send_raw(kwargs["method"], path, query=query or None, headers=headers, body=body)
+
+
+def judge(operation: str, response: Response, allowed: frozenset[str]) -> list[WireProblem]:
+    problems = run_wire_checks(response)
+    outcome = response.outcome
+    if isinstance(outcome, Err) and outcome.error_type not in allowed | AUTH_ERROR_TYPES:
+        problems.append(WireProblem("WIRE-3", f"{operation} answered an error type its model does not list",
+                                    "one of " + ", ".join(sorted(allowed)), outcome.error_type))
+    return problems
+
+
+def fuzz_case(target: Target, item: tuple[str, Any], tally: Tally, selected: frozenset[str],
+              allowed: dict[str, frozenset[str]]) -> None:
+    operation, case = item
+    response = send_case(target, case)
+    if response.status is not None:
+        for pid in ("WIRE-2", "WIRE-3", "WIRE-4"):
+            if pid in selected and (pid == "WIRE-4" or response.status >= 400):
+                tally.exercised(pid)
+    for problem in judge(operation, response, allowed[operation]):
+        if problem.property_id in selected:
+            step = Step(response.call, response.outcome)
+            raise PropertyFailed.for_failure(Failure(problem.property_id, problem.title, problem.expected,
+                                                     problem.received, (step,)))
+
+
+__all__ = ["fuzz_case", "operation_errors", "send_case", "strategy"]

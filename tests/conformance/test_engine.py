@@ -1,0 +1,125 @@
+"""The engine end to end: the correct emulator passes everything, a broken one fails.
+
+These run the real engine against the real emulator in-process; the mutant catalog
+(tests/mutants) proves each check one bug at a time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pytest
+
+from cogsync.conformance import engine
+from cogsync.conformance.config import RunConfig
+from cogsync.conformance.results import Status
+from cogsync.contracts.calls import Call, Unknown
+from cogsync.contracts.properties import PROPERTIES, Level
+from cogsync.targets.base import Response
+from cogsync.targets.in_process import InProcessTarget
+
+MUST_AND_SHOULD = [p.id for p in PROPERTIES if p.level is not Level.MAY]
+
+
+@pytest.fixture(scope="module")
+def clean_run():
+    return engine.run(engine.embedded_target(), RunConfig(budget="quick", seed=7))
+
+
+def test_the_correct_emulator_passes_every_must_and_should_property(clean_run):
+    assert clean_run.exit_code == 0, [
+        (f.property_id, f.title, f.received) for f in clean_run.failures()
+    ]
+    statuses = {pid: clean_run.results[pid].status for pid in MUST_AND_SHOULD}
+    assert statuses == {pid: Status.PASS for pid in MUST_AND_SHOULD}
+    assert all(clean_run.results[pid].examples > 0 for pid in MUST_AND_SHOULD)
+
+
+def test_may_properties_are_reported_as_findings_never_failures(clean_run):
+    may = [r for r in clean_run.results.values() if r.level is Level.MAY]
+    assert all(r.status in (Status.FINDING, Status.PASS) for r in may)
+    assert "does not count tombstones" in " ".join(clean_run.results["DEL-3"].findings)
+
+
+def test_progress_events_cover_every_phase():
+    phases: list[str] = []
+    engine.run(engine.embedded_target(), RunConfig(budget="quick", seed=1, max_examples=3),
+               progress=lambda p: phases.append(p.phase))
+    assert {"probes", "programs", "negative", "concurrency", "auth", "wire-fuzz"} <= set(phases)
+
+
+def _wrap(app: Callable, rewrite: Callable[[dict], dict]) -> Callable:
+    """A WSGI app whose JSON success bodies pass through ``rewrite``: a broken server."""
+
+    def broken(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list, exc_info: Any = None) -> Any:
+            captured["status"], captured["headers"] = status, headers
+            return lambda _data: None
+
+        body = b"".join(app(environ, capture))
+        if captured["status"].startswith("200") and body:
+            body = json.dumps(rewrite(json.loads(body))).encode()
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        start_response(captured["status"], headers + [("Content-Length", str(len(body)))])
+        return [body]
+
+    return broken
+
+
+def test_a_server_that_bumps_the_count_by_two_fails_sync_1_with_a_short_reproduction():
+    def bump_twice(body: dict) -> dict:
+        if "DatasetSyncCount" in body and body["DatasetSyncCount"]:
+            body["DatasetSyncCount"] *= 2
+        return body
+
+    good = engine.embedded_target()
+    target = InProcessTarget(_wrap(good.app, bump_twice), credentials=engine.RUN_KEY)
+    result = engine.run(target, RunConfig(budget="quick", seed=2, properties=("SYNC-*",)))
+    assert result.exit_code == 1
+    sync1 = result.results["SYNC-1"]
+    assert sync1.status is Status.FAIL
+    failure = sync1.failures[0]
+    assert 1 <= len(failure.steps) <= 8
+    assert failure.reproduction is not None
+    assert "update_records" in failure.reproduction.python
+    assert "aws cognito-sync update-records" in failure.reproduction.cli
+
+
+class _Throttled:
+    """A target whose every answer is 429: nothing can be decided."""
+
+    name = "throttled"
+    supports_raw = False
+
+    def send(self, call: Call) -> Response:
+        return Response(call, Unknown("throttled: 429", 429), 429, {"x-amzn-errortype": "TooManyRequestsException"},
+                        b'{"message": "slow down"}')
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_throttling_target_is_inconclusive_not_passed():
+    result = engine.run(_Throttled(), RunConfig(budget="quick", seed=3))
+    assert result.exit_code == 2
+    assert result.results["SYNC-1"].status is Status.INCONCLUSIVE
+    assert any("in a row were unknown" in note for note in result.notes)
+
+
+def test_on_a_named_identity_every_dataset_is_run_prefixed_and_cleaned_up():
+    target = engine.embedded_target()
+    pool, identity = "us-east-1:0d0d0d0d-0000-4000-8000-000000000001", "us-east-1:0d0d0d0d-0000-4000-8000-00000000abcd"
+    keep = {"IdentityPoolId": pool, "IdentityId": identity, "DatasetName": "users-own-data"}
+    token = target.send(Call("ListRecords", keep)).outcome.body["SyncSessionToken"]
+    target.send(Call("UpdateRecords", {**keep, "SyncSessionToken": token,
+                                       "RecordPatches": [{"Op": "replace", "Key": "k", "Value": "v", "SyncCount": 0}]}))
+    config = RunConfig(budget="quick", seed=4, max_examples=5, identity_pool_id=pool, identity_id=identity)
+    result = engine.run(target, config)
+    assert result.exit_code == 0, [(f.property_id, f.received) for f in result.failures()]
+    left = target.send(Call("ListDatasets", {"IdentityPoolId": pool, "IdentityId": identity})).outcome.body
+    assert [d["DatasetName"] for d in left["Datasets"]] == ["users-own-data"]
+    assert result.results["ISO-1"].status is Status.PASS or result.results["ISO-1"].note

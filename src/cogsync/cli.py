@@ -22,6 +22,9 @@ EXIT_OK, EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_USAGE = 0, 1, 2, 3
 #: line is the sub-command's help.
 COMMANDS: dict[str, str] = {
     "serve": "cogsync.commands.serve",
+    "verify": "cogsync.commands.verify",
+    "replay": "cogsync.commands.replay",
+    "diff": "cogsync.commands.diff",
 }
 
 

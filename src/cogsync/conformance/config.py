@@ -25,13 +25,14 @@ class Budget:
     max_steps: int  # steps per state-machine example
     concurrent_rounds: int  # concurrency histories checked for CONF-6
     schemathesis_examples: int  # cases per operation for the wire fuzzer
+    shrink_seconds: int  # at most this long shrinking each search's failures
     note: str
 
 
 BUDGETS: dict[str, Budget] = {
-    "quick": Budget("quick", 25, 20, 3, 10, "within about 30 s on the embedded emulator"),
-    "ci": Budget("ci", 150, 40, 12, 40, "within about 3 min on the embedded emulator"),
-    "deep": Budget("deep", 1500, 80, 60, 200, "as long as it takes; for nightly runs"),
+    "quick": Budget("quick", 25, 20, 3, 10, 8, "within about 30 s on the embedded emulator"),
+    "ci": Budget("ci", 150, 40, 12, 40, 30, "within about 3 min on the embedded emulator"),
+    "deep": Budget("deep", 1500, 80, 60, 200, 300, "as long as it takes; for nightly runs"),
 }
 
 

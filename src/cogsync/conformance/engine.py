@@ -212,7 +212,8 @@ def _run_programs(ctx: _Context) -> None:
             ctx.scope.sweep(ctx.target)
 
     ctx.tally.failures += search(strategy, example, max_examples=ctx.config.examples, run_seed=ctx.seed,
-                                 database=ctx.database(), database_key=b"cogsync-programs")
+                                 database=ctx.database(), database_key=b"cogsync-programs",
+                                 shrink_seconds=budget.shrink_seconds)
 
 
 def _run_negative(ctx: _Context) -> None:
@@ -228,7 +229,8 @@ def _run_negative(ctx: _Context) -> None:
             ctx.scope.sweep(ctx.target)
 
     ctx.tally.failures += search(negative_strategy(), example, max_examples=ctx.config.examples,
-                                 run_seed=ctx.seed, database=ctx.database(), database_key=b"cogsync-negative")
+                                 run_seed=ctx.seed, database=ctx.database(), database_key=b"cogsync-negative",
+                                 shrink_seconds=ctx.config.effective_budget.shrink_seconds)
 
 
 def _run_concurrency(ctx: _Context) -> None:
@@ -282,7 +284,8 @@ def _run_wire_fuzz(ctx: _Context) -> None:
         wirefuzz.fuzz_case(ctx.target, item, ctx.tally, ctx.selected, allowed)
 
     ctx.tally.failures += search(wirefuzz.strategy(), example, max_examples=examples, run_seed=ctx.seed,
-                                 database=ctx.database(), database_key=b"cogsync-wirefuzz")
+                                 database=ctx.database(), database_key=b"cogsync-wirefuzz",
+                                 shrink_seconds=ctx.config.effective_budget.shrink_seconds)
 
 
 def _cleanup(target: Target, ctx: _Context) -> None:

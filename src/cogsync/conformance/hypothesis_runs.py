@@ -9,8 +9,9 @@ transcript of that final replay, with Hypothesis's reproduce blob.
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
@@ -38,6 +39,28 @@ def _leaves(exc: BaseException) -> list[BaseException]:
     return [exc]
 
 
+@contextlib.contextmanager
+def _shrink_limit(seconds: float) -> Iterator[None]:
+    """Hypothesis's own cap on shrinking time (300 s), lowered for one search.
+
+    A failure found against a slow target can take minutes to shrink; past the cap
+    Hypothesis reports the smallest example it has so far. The cap is a module
+    attribute of Hypothesis's engine; if a Hypothesis release drops it, nothing is
+    lowered and shrinking keeps Hypothesis's default.
+    """
+    from hypothesis.internal.conjecture import engine as conjecture_engine
+
+    previous = getattr(conjecture_engine, "MAX_SHRINKING_SECONDS", None)
+    if previous is None:
+        yield
+        return
+    conjecture_engine.MAX_SHRINKING_SECONDS = min(previous, seconds)
+    try:
+        yield
+    finally:
+        conjecture_engine.MAX_SHRINKING_SECONDS = previous
+
+
 def search(
     strategy: st.SearchStrategy[Any],
     example: Callable[[Any], None],
@@ -46,6 +69,7 @@ def search(
     run_seed: int,
     database: ExampleDatabase | None,
     database_key: bytes,
+    shrink_seconds: float = 300,
 ) -> list[Failure]:
     """Run ``example`` on draws of ``strategy``; the shrunk failures, one per property."""
     last: dict[str, Failure] = {}
@@ -71,7 +95,8 @@ def search(
     test.hypothesis.inner_test._hypothesis_internal_add_digest = database_key  # type: ignore[attr-defined]
     failures: list[Failure] = []
     try:
-        test()
+        with _shrink_limit(shrink_seconds):
+            test()
     except Unsatisfiable:
         return []
     except BaseException as exc:  # noqa: BLE001 - sorted below; anything else is re-raised

@@ -49,6 +49,19 @@ def _token_refs(steps: Sequence[Step]) -> list[dict[str, int]]:
     return refs
 
 
+def token_refs(steps: Sequence[Step]) -> list[dict[str, int]]:
+    """For each step: request member -> index of the earlier step whose answer supplies its token.
+
+    ``replay`` uses this to send the tokens the live target hands out instead of the
+    recorded strings, exactly as the generated scripts do.
+    """
+    return _token_refs(steps)
+
+
+#: Request member carrying a token -> the answer member that hands it out.
+TOKEN_SOURCES: dict[str, str] = dict(_TOKEN_SOURCES)
+
+
 def _describe(outcome: Outcome) -> str:
     if isinstance(outcome, Ok):
         return "200 " + json.dumps(outcome.body, ensure_ascii=False)[:300]

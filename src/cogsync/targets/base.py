@@ -89,6 +89,21 @@ class Target(Protocol):
     def close(self) -> None: ...
 
 
+def unreachable_reason(response: Response, name: str) -> str | None:
+    """What ``probe()`` says of a probe's response: None when the endpoint is reachable.
+
+    A server that accepts the connection but never answers in time counts as
+    reachable: its run goes on and ends inconclusive (exit 2), unlike a refused
+    connection or an unknown host (exit 3).
+    """
+    if response.status is not None:
+        return None
+    reason = getattr(response.outcome, "reason", "no answer")
+    if reason.startswith("timeout"):
+        return None
+    return f"{name} is not reachable: {reason}"
+
+
 def raw_call(method: str, path: str, query: Mapping[str, Any] | None) -> Call:
     """The pseudo-call a ``send_raw`` response carries, so reports can show what was sent."""
     params: dict[str, Any] = {"method": method, "path": path}

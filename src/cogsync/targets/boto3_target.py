@@ -47,6 +47,7 @@ from cogsync.targets.base import (
     describe_exception,
     lower_headers,
     unanswered,
+    unreachable_reason,
 )
 from cogsync.targets.http_target import check_region, check_timeout, normalize_endpoint, probe_call
 from cogsync.targets.signing import DUMMY_CREDENTIALS
@@ -154,11 +155,7 @@ class Boto3Target:
         )
 
     def probe(self) -> str | None:
-        response = self.send(probe_call(self.region))
-        if response.status is None:
-            reason = getattr(response.outcome, "reason", "no answer")
-            return f"{self.name} is not reachable: {reason}"
-        return None
+        return unreachable_reason(self.send(probe_call(self.region)), self.name)
 
     def close(self) -> None:
         self.client.close()

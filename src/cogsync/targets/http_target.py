@@ -27,6 +27,7 @@ from cogsync.targets.base import (
     lower_headers,
     raw_call,
     unanswered,
+    unreachable_reason,
 )
 from cogsync.targets.signing import resolve_credentials, signed_headers
 from cogsync.targets.wire_request import (
@@ -179,12 +180,8 @@ class HttpTarget:
         )
 
     def probe(self) -> str | None:
-        """None when the endpoint answers HTTP at all; else why not, in one line."""
-        response = self.send(probe_call(self.region))
-        if response.status is None:
-            reason = getattr(response.outcome, "reason", "no answer")
-            return f"{self.endpoint_url} is not reachable: {reason}"
-        return None
+        """None when the endpoint can be reached; else why not, in one line."""
+        return unreachable_reason(self.send(probe_call(self.region)), self.endpoint_url)
 
     def close(self) -> None:
         self._pool.clear()

@@ -1,0 +1,74 @@
+"""Write each failure's reproduction to disk: one boto3 script and one AWS CLI script.
+
+Files are named by property id and a counter (``SYNC-1-1.py``, ``SYNC-1-1.sh``) so a
+CI artifact browser lists them next to the report that mentions them. When the
+engine attached a :class:`~cogsync.conformance.results.Reproduction`, its text is
+written as is; otherwise the scripts are generated from the failure's steps.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from cogsync.conformance.results import Failure, RunResult
+from cogsync.report import reproduce
+
+
+@dataclass(frozen=True)
+class WrittenReproduction:
+    failure: Failure
+    python: Path | None
+    shell: Path | None
+
+
+def scripts_for(
+    failure: Failure, *, endpoint_url: str | None, region: str
+) -> tuple[str, str] | None:
+    """(python, bash) text for ``failure``, or None when nothing was recorded to replay."""
+    if failure.reproduction is not None:
+        return failure.reproduction.python, failure.reproduction.cli
+    if not failure.steps:
+        return None
+    title = f"[{failure.property_id}] {failure.title}"
+    return (
+        reproduce.python_script(
+            failure.steps,
+            title=title,
+            expected=failure.expected,
+            endpoint_url=endpoint_url,
+            region=region,
+        ),
+        reproduce.cli_script(failure.steps, title=title, endpoint_url=endpoint_url, region=region),
+    )
+
+
+def write_reproductions(
+    run: RunResult,
+    directory: str | Path,
+    *,
+    endpoint_url: str | None = None,
+    region: str = "us-east-1",
+) -> list[WrittenReproduction]:
+    """Write the scripts of every failure of ``run`` under ``directory`` (created if needed)."""
+    directory = Path(directory)
+    written: list[WrittenReproduction] = []
+    numbers: Counter[str] = Counter()
+    for failure in run.failures():
+        scripts = scripts_for(failure, endpoint_url=endpoint_url, region=region)
+        if scripts is None:
+            written.append(WrittenReproduction(failure, None, None))
+            continue
+        directory.mkdir(parents=True, exist_ok=True)
+        numbers[failure.property_id] += 1
+        stem = f"{failure.property_id}-{numbers[failure.property_id]}"
+        python_path = directory / f"{stem}.py"
+        shell_path = directory / f"{stem}.sh"
+        python_path.write_text(scripts[0], encoding="utf-8")
+        shell_path.write_text(scripts[1], encoding="utf-8")
+        for path in (python_path, shell_path):
+            os.chmod(path, 0o755)
+        written.append(WrittenReproduction(failure, python_path, shell_path))
+    return written

@@ -1,0 +1,122 @@
+"""Hypothesis settings for conformance runs: the dev/ci/deep profiles and the example database.
+
+Profiles come from the run budgets (dev = quick, ci = ci, deep = deep), so the number
+of examples has one source. They are registered under a ``cogsync-`` prefix so they
+never replace a user's own ``dev`` or ``ci`` profile, and the engine should pass
+:func:`settings_for` to its tests explicitly rather than load a global profile,
+which would change the user's other tests.
+
+The example database keeps failing sequences between runs, so a failure found last
+night is tried first today: a directory by default, Hypothesis's
+``RedisExampleDatabase`` for ``redis://...`` (shared by CI machines; needs the
+optional ``redis`` package), an in-memory one for ``:memory:``, none for ``none``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hypothesis import HealthCheck, settings
+from hypothesis.database import (
+    DirectoryBasedExampleDatabase,
+    ExampleDatabase,
+    InMemoryExampleDatabase,
+)
+
+from cogsync.conformance.config import BUDGETS
+from cogsync.errors import InfrastructureError, UsageError
+
+if TYPE_CHECKING:
+    from cogsync.conformance.config import RunConfig
+
+#: Hypothesis profile name -> the run budget it takes its sizes from.
+PROFILE_BUDGETS: dict[str, str] = {"dev": "quick", "ci": "ci", "deep": "deep"}
+PROFILE_PREFIX = "cogsync-"
+DEFAULT_DATABASE_DIR = Path(".hypothesis") / "cogsync"
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+REDIS_KEY_PREFIX = b"cogsync-example:"
+
+#: Targets are servers: their latency is not the code under test's speed, and
+#: large generated bodies are the point, so these health checks only get in the way.
+_SUPPRESSED = [
+    HealthCheck.too_slow,
+    HealthCheck.data_too_large,
+    HealthCheck.filter_too_much,
+    HealthCheck.function_scoped_fixture,
+]
+
+
+def example_database(spec: str | None = None) -> ExampleDatabase | None:
+    """The database ``spec`` names: a directory, ``redis://...``, ``:memory:`` or ``none``."""
+    if spec is None or spec == "":
+        return DirectoryBasedExampleDatabase(DEFAULT_DATABASE_DIR)
+    if spec.lower() == "none":
+        return None
+    if spec == ":memory:":
+        return InMemoryExampleDatabase()
+    if spec.lower().startswith(REDIS_SCHEMES):
+        return _redis_database(spec)
+    if "://" in spec:
+        raise UsageError.bad_argument(
+            "database", spec, "a directory, redis://host:port/db, :memory: or none"
+        )
+    path = Path(spec)
+    if path.exists() and not path.is_dir():
+        raise UsageError.bad_argument("database", spec, "a directory (this path is a file)")
+    return DirectoryBasedExampleDatabase(path)
+
+
+def _redis_database(url: str) -> ExampleDatabase:
+    try:
+        from hypothesis.extra.redis import RedisExampleDatabase
+        from redis import Redis
+        from redis.exceptions import RedisError
+    except ImportError:
+        raise UsageError(
+            f"database={url!r} needs the redis package: pip install 'cogsync[redis]'."
+        ) from None
+    try:
+        client = Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10)
+        client.ping()  # fail here, with the URL, not deep inside a Hypothesis run
+    except (RedisError, ValueError) as exc:
+        raise InfrastructureError(f"cannot use the example database {url}: {exc}") from None
+    return RedisExampleDatabase(client, key_prefix=REDIS_KEY_PREFIX)
+
+
+def profile_settings(name: str, **overrides: object) -> settings:
+    """The settings of profile ``name`` (dev, ci or deep); ``overrides`` as for ``settings``."""
+    try:
+        budget = BUDGETS[PROFILE_BUDGETS[name]]
+    except KeyError:
+        raise UsageError.bad_argument(
+            "profile", name, "one of " + ", ".join(PROFILE_BUDGETS)
+        ) from None
+    values: dict[str, object] = {
+        "max_examples": budget.max_examples,
+        "stateful_step_count": budget.max_steps,
+        "deadline": None,
+        "suppress_health_check": _SUPPRESSED,
+        "print_blob": name != "dev",
+        **overrides,
+    }
+    return settings(**values)  # type: ignore[arg-type]
+
+
+def register_profiles() -> list[str]:
+    """Register ``cogsync-dev``, ``cogsync-ci`` and ``cogsync-deep``; return their names."""
+    names = []
+    for name in PROFILE_BUDGETS:
+        settings.register_profile(PROFILE_PREFIX + name, profile_settings(name))
+        names.append(PROFILE_PREFIX + name)
+    return names
+
+
+def settings_for(config: RunConfig, *, database: ExampleDatabase | None = None) -> settings:
+    """Settings for one run: the budget's profile, ``--max-examples`` and the run's database.
+
+    ``database`` overrides ``config.database`` (a caller that already opened one).
+    """
+    profile = {v: k for k, v in PROFILE_BUDGETS.items()}[config.budget]
+    db = database if database is not None else example_database(config.database)
+    return profile_settings(profile, database=db, max_examples=config.examples)

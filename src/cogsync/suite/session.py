@@ -1,0 +1,179 @@
+"""The engine runs behind the suite's tests, and what each property's verdict means to pytest.
+
+One shared run per session (per xdist worker), over exactly the properties whose
+tests were collected and selected: ``-k SYNC`` or ``--lf`` narrow the run itself, and
+the engine's state machines, which exercise many properties in the same call
+sequences, run once instead of once per property. ``--cogsync-per-property`` runs
+the engine focused on each test's property instead (``RunConfig(properties=(id,))``),
+for many-core xdist runs or when a single property is being worked on.
+
+Verdicts: pass passes; fail fails with expected, received and the reproduction;
+warn and finding pass (a warning, a ``user_properties`` entry); inconclusive is an
+error (the property could not be judged, which is not a failure of it); not-run
+skips; a breach the baseline forgives is an xfail, an expired entry fails.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cogsync.baseline import NO_BASELINE, Assessment, Baseline
+from cogsync.conformance.config import RunConfig
+from cogsync.conformance.results import PropertyResult, RunResult, Status
+from cogsync.report.reproductions import scripts_for, write_reproductions
+
+MESSAGE_SCRIPT_LIMIT = 6000
+
+
+class ConformanceSession:
+    """Runs the engine lazily and hands each test its property's verdict."""
+
+    def __init__(
+        self,
+        target: Any,
+        config: RunConfig,
+        *,
+        selected: list[str],
+        per_property: bool = False,
+        baseline: Baseline | None = None,
+        report_dir: str | None = None,
+        endpoint_url: str | None = None,
+    ) -> None:
+        self.target = target
+        self.config = config
+        self.selected = selected
+        self.per_property = per_property
+        self.baseline = baseline
+        self.report_dir = report_dir
+        self.endpoint_url = endpoint_url
+        self.runs: list[RunResult] = []
+        self._by_id: dict[str, RunResult] = {}
+
+    def _run(self, properties: tuple[str, ...]) -> RunResult:
+        from cogsync.conformance import engine
+
+        config = replace(self.config, properties=properties, skip=())
+        run = engine.run(self.target, config)
+        self.runs.append(run)
+        if self.report_dir:
+            write_reproductions(run, self.report_dir, endpoint_url=self.endpoint_url)
+        for pid in run.results:
+            self._by_id.setdefault(pid, run)
+        return run
+
+    def run_for(self, property_id: str) -> RunResult:
+        if property_id not in self._by_id:
+            wanted = (property_id,) if self.per_property else tuple(self.selected or [property_id])
+            if property_id not in wanted:
+                wanted = (property_id,)
+            self._run(wanted)
+        return self._by_id[property_id]
+
+    def assessment(self, run: RunResult) -> Assessment:
+        return self.baseline.assess(run) if self.baseline else NO_BASELINE
+
+    def combined(self) -> RunResult | None:
+        """Every verdict so far in one RunResult (for the terminal summary)."""
+        if not self.runs:
+            return None
+        first = self.runs[0]
+        results: dict[str, PropertyResult] = {}
+        for run in self.runs:
+            for pid, result in run.results.items():
+                results.setdefault(pid, result)
+        merged = RunResult(
+            first.target,
+            first.profile,
+            first.seed,
+            first.budget,
+            results,
+            duration=sum(r.duration for r in self.runs),
+            selected=tuple(results),
+        )
+        merged.notes = [n for r in self.runs for n in r.notes]
+        return merged
+
+
+def failure_message(result: PropertyResult, endpoint_url: str | None) -> str:
+    blocks = []
+    for failure in result.failures:
+        lines = [f"[{failure.property_id}] {failure.title}"]
+        if failure.expected:
+            lines.append(f"  expected: {failure.expected}")
+        if failure.received:
+            lines.append(f"  received: {failure.received}")
+        scripts = scripts_for(failure, endpoint_url=endpoint_url, region="us-east-1")
+        if scripts is not None:
+            script = scripts[0]
+            if len(script) > MESSAGE_SCRIPT_LIMIT:
+                script = script[:MESSAGE_SCRIPT_LIMIT] + "\n# ... cut; use --cogsync-report-dir\n"
+            lines += ["  reproduction:", script]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) or result.note or f"{result.property_id} failed"
+
+
+def check_setup(property_id: str, run: RunResult) -> PropertyResult:
+    """In the test's setup: an inconclusive property is an error, a missing one too."""
+    result = run.results.get(property_id)
+    if result is None:
+        pytest.fail(f"{property_id}: the engine returned no verdict for it", pytrace=False)
+    if result.status is Status.INCONCLUSIVE:
+        pytest.fail(
+            f"{property_id} inconclusive: {result.note or 'throttled or timed out'}", pytrace=False
+        )
+    return result
+
+
+def check_verdict(
+    result: PropertyResult,
+    assessment: Assessment,
+    node: Any,
+    *,
+    endpoint_url: str | None = None,
+) -> None:
+    """In the test's call: turn the verdict into pass, fail, xfail, skip or a warning."""
+    from cogsync.pytest_plugin import CogsyncWarning
+
+    pid = result.property_id
+    expired = [e for e in assessment.expired if e.property_id == pid]
+    if expired:
+        pytest.fail(
+            f"{pid}: baseline entry expired on {expired[0].expires}: fix the deviation or "
+            f"renew the entry ({expired[0].reason})",
+            pytrace=False,
+        )
+    if pid in assessment.known:
+        pytest.xfail(f"known deviation: {assessment.known[pid].reason}")
+    for text in result.findings:
+        node.user_properties.append(("cogsync_finding", text))
+    if any(e.property_id == pid for e in assessment.stale):
+        warnings.warn(
+            CogsyncWarning(f"{pid} passes: its baseline entry is stale, remove it"), stacklevel=1
+        )
+    if result.status is Status.FAIL:
+        pytest.fail(failure_message(result, endpoint_url), pytrace=False)
+    if result.status is Status.WARN:
+        warnings.warn(CogsyncWarning(failure_message(result, endpoint_url)), stacklevel=1)
+    elif result.status is Status.NOT_RUN:
+        pytest.skip(f"{pid} not run: {result.note or 'the engine did not exercise it'}")
+
+
+def write_summary(terminal: Any, session: ConformanceSession, command: str) -> None:
+    from cogsync.report.console import render_table
+    from cogsync.report.rows import rows, summary_line
+
+    run = session.combined()
+    if run is None:
+        return
+    assessment = session.assessment(run)
+    terminal.write_sep("=", "cogsync conformance")
+    terminal.write_line(render_table(rows(run, assessment)))
+    terminal.write_line(summary_line(run, assessment))
+    if session.report_dir:
+        terminal.write_line(f"reproduction scripts: {Path(session.report_dir).resolve()}")
+    terminal.write_line(f"reproduce this run: {command}")

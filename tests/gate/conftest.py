@@ -1,0 +1,184 @@
+"""Hand-built runs for the report, baseline and console tests (no engine needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cogsync.conformance.results import Failure, RunResult, Status, Step
+from cogsync.contracts.calls import Call, Ok
+from cogsync.contracts.properties import PROFILES
+
+POOL = "us-east-1:0a0b0c0d-0000-0000-0000-000000000001"
+IDENTITY = "us-east-1:0a0b0c0d-0000-0000-0000-000000000002"
+DATASET = "cogsync-1a2b3c4d-game"
+
+
+def scope(**extra: object) -> dict[str, object]:
+    return {"IdentityPoolId": POOL, "IdentityId": IDENTITY, "DatasetName": DATASET, **extra}
+
+
+def conflict_failure() -> Failure:
+    """A CONF-1 failure: a stale replace that the target accepted."""
+    steps = (
+        Step(
+            Call("ListRecords", scope()),
+            Ok({"Records": [], "DatasetSyncCount": 0, "SyncSessionToken": "tok-1"}),
+        ),
+        Step(
+            Call(
+                "UpdateRecords",
+                scope(
+                    SyncSessionToken="tok-1",
+                    RecordPatches=[
+                        {"Op": "replace", "Key": "k", "Value": "v|1\x01", "SyncCount": 0}
+                    ],
+                ),
+            ),
+            Ok({"Records": [{"Key": "k", "Value": "v|1\x01", "SyncCount": 1}]}),
+        ),
+        Step(
+            Call("ListRecords", scope()),
+            Ok({"Records": [], "DatasetSyncCount": 1, "SyncSessionToken": "tok-2"}),
+        ),
+        Step(
+            Call(
+                "UpdateRecords",
+                scope(
+                    SyncSessionToken="tok-2",
+                    RecordPatches=[{"Op": "replace", "Key": "k", "Value": "w", "SyncCount": 0}],
+                ),
+            ),
+            Ok({"Records": [{"Key": "k", "Value": "w", "SyncCount": 2}]}),
+        ),
+    )
+    return Failure(
+        property_id="CONF-1",
+        title="stale replace accepted",
+        expected="409 ResourceConflictException",
+        received="200 with the record at SyncCount 2",
+        steps=steps,
+    )
+
+
+def should_failure() -> Failure:
+    steps = (
+        Step(
+            Call("ListRecords", scope(LastSyncCount=37)),
+            Ok({"Records": [], "DatasetSyncCount": 1, "SyncSessionToken": "tok-9"}),
+        ),
+    )
+    return Failure(
+        "LIST-3",
+        "lastSyncCount above the dataset's accepted",
+        "400 InvalidParameterException",
+        "200 | no records",
+        steps=steps,
+    )
+
+
+def build_run() -> RunResult:
+    """Every status at least once, including a failure with `|`, `<` and control characters."""
+    run = RunResult.empty(
+        target="http://127.0.0.1:9/", profile="default", seed=1234, budget="quick"
+    )
+    profile = PROFILES["default"]
+    for result in run.results.values():
+        result.record_examples(5)
+        result.settle()
+    run.results["CONF-1"].record_failure(conflict_failure(), profile)
+    run.results["LIST-3"].record_failure(should_failure(), profile)
+    run.results["SYNC-6"].status = Status.FINDING
+    run.results["SYNC-6"].findings.append("an empty write bumps the sync count")
+    run.results["DS-4"].status = Status.INCONCLUSIVE
+    run.results["DS-4"].note = "throttled: HTTP 429 on 12 of 12 calls"
+    run.results["ISO-2"].status = Status.NOT_RUN
+    run.results["ISO-2"].examples = 0
+    run.results["ISO-2"].note = "the target does not check signatures"
+    run.duration = 3.25
+    run.command = "cogsync verify --budget quick --seed 1234"
+    return run
+
+
+def build_documented_run() -> RunResult:
+    """Under the documented profile a SHOULD breach is a warn."""
+    run = RunResult.empty(
+        target="embedded",
+        profile="documented",
+        seed=7,
+        budget="quick",
+        selected=["LIST-3", "SYNC-1"],
+    )
+    for result in run.results.values():
+        result.record_examples(3)
+    run.results["LIST-3"].record_failure(should_failure(), PROFILES["documented"])
+    for result in run.results.values():
+        result.settle()
+    return run
+
+
+@pytest.fixture
+def sample_run() -> RunResult:
+    return build_run()
+
+
+@pytest.fixture
+def documented_run() -> RunResult:
+    return build_documented_run()
+
+
+MUTANT_SOURCE = '''
+"""A mutant of the reference emulator: every record in every answer loses its Value."""
+import json
+
+from cogsync.targets.emulator_app import build_emulator_app
+
+
+def make_app():
+    app, _ = build_emulator_app()
+
+    def drop_values(environ, start_response):
+        seen = {}
+
+        def capture(status, headers, exc_info=None):
+            seen.update(status=status, headers=headers)
+            return lambda data: None
+
+        body = b"".join(app(environ, capture))
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("Records"), list):
+            for record in data["Records"]:
+                record.pop("Value", None)
+            body = json.dumps(data).encode()
+        headers = [(k, str(len(body)) if k.lower() == "content-length" else v)
+                   for k, v in seen["headers"]]
+        start_response(seen["status"], headers)
+        return [body]
+
+    return drop_values
+'''
+
+
+@pytest.fixture
+def mutant_app(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> str:
+    """``module:factory`` of the drop-the-Value mutant, importable for --in-process."""
+    folder = tmp_path_factory.mktemp("mutant")
+    (folder / "cogsync_mutant_drop_values.py").write_text(MUTANT_SOURCE)
+    monkeypatch.syspath_prepend(str(folder))
+    return "cogsync_mutant_drop_values:make_app"
+
+
+@pytest.fixture
+def cogsync_cli():  # type: ignore[no-untyped-def]
+    """Run ``cogsync ARGV`` in this process as the console script does; returns the exit code."""
+    from cogsync import cli
+
+    def run(*argv: str) -> int:
+        try:
+            return cli.main(list(argv))
+        except SystemExit as exc:  # argparse errors exit through SystemExit (code 3)
+            return int(exc.code or 0)
+
+    return run

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import botocore.session
+
 from cogsync.contracts.calls import OPERATIONS
 
 SERVICE = "cognito-sync"

@@ -32,11 +32,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cogsync.contracts.calls import Call, Err, Ok, Outcome
+from cogsync.errors import UsageError
 from cogsync.strategies._arguments import check_choice, check_integer
 from cogsync.strategies._patches import build_patch
 from cogsync.strategies._program import Edit, Identity, Step
-
-from cogsync.errors import UsageError
 
 CONFLICT_POLICIES = ("mine", "theirs")
 

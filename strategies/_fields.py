@@ -6,10 +6,11 @@ contract does not fix (how big a value a test can afford) are choices made here.
 
 from __future__ import annotations
 
+from hypothesis import strategies as st
+
 from cogsync.contracts import constraints as C
 from cogsync.strategies._arguments import check_integer, check_size_range
 from cogsync.strategies._text import UNICODE_CHARACTERS, sized_strings
-from hypothesis import strategies as st
 
 #: SyncCount is a Java long on the service.
 LONG_MAX = 2**63 - 1

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from cogsync.contracts import constraints as C
 from hypothesis import strategies as st
 
+from cogsync.contracts import constraints as C
 from cogsync.errors import UsageError
 
 #: Real AWS regions where Cognito Sync was offered; the first is what examples shrink to.

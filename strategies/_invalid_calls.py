@@ -17,15 +17,15 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from hypothesis import strategies as st
+
 from cogsync.contracts.calls import OPERATIONS, Call
 from cogsync.contracts.validation import CONSTRAINTS, InputViolation
+from cogsync.errors import UsageError
 from cogsync.strategies import _patches
 from cogsync.strategies._arguments import check_bool, check_subset
 from cogsync.strategies._invalid_values import breakers
 from cogsync.strategies._requests import VALID_REQUESTS
-from hypothesis import strategies as st
-
-from cogsync.errors import UsageError
 
 
 @dataclass(frozen=True)

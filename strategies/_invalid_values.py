@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from hypothesis import strategies as st
+
 from cogsync.contracts import constraints as C
 from cogsync.strategies import _fields, _ids
 from cogsync.strategies._arguments import check_subset
 from cogsync.strategies._fields import LONG_MAX
 from cogsync.strategies._text import UNICODE_CHARACTERS, sized_strings
-from hypothesis import strategies as st
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from hypothesis import strategies as st
+
 from cogsync.contracts import constraints as C
 from cogsync.strategies import _fields
 from cogsync.strategies._arguments import (
@@ -14,7 +16,6 @@ from cogsync.strategies._arguments import (
     check_strategy,
     check_subset,
 )
-from hypothesis import strategies as st
 
 #: Most patches a list holds by default: one write can at most fill a dataset.
 DEFAULT_MAX_PATCHES = C.DEFAULT_LIMITS.max_records_per_dataset

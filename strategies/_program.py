@@ -15,9 +15,8 @@ from typing import Any
 
 from cogsync.contracts import constraints as C
 from cogsync.contracts.calls import Call, Outcome
-from cogsync.strategies._fields import RECORD_VALUE_MAX
-
 from cogsync.errors import UsageError
+from cogsync.strategies._fields import RECORD_VALUE_MAX
 
 #: What a step can do.
 #: ``list``: ListRecords since the device's last sync count (all pages).

@@ -11,13 +11,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from cogsync.contracts import constraints as C
-from cogsync.contracts.calls import Call
-from cogsync.strategies import _fields, _ids, _patches
-from cogsync.strategies._arguments import check_strategy
 from hypothesis import strategies as st
 
+from cogsync.contracts import constraints as C
+from cogsync.contracts.calls import Call
 from cogsync.errors import UsageError
+from cogsync.strategies import _fields, _ids, _patches
+from cogsync.strategies._arguments import check_strategy
 
 #: Stands for "the SyncSessionToken a ListRecords of this dataset just returned".
 TOKEN_PLACEHOLDER = "<cogsync:sync-session-token>"

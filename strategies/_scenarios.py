@@ -18,7 +18,10 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
+from hypothesis import strategies as st
+
 from cogsync.contracts import constraints as C
+from cogsync.errors import UsageError
 from cogsync.strategies import _fields, _ids
 from cogsync.strategies._arguments import check_bool, check_integer
 from cogsync.strategies._program import (
@@ -30,9 +33,6 @@ from cogsync.strategies._program import (
     Step,
     check_dataset_names,
 )
-from hypothesis import strategies as st
-
-from cogsync.errors import UsageError
 
 #: Actions weighted by how often a step does them; the first is what steps shrink to.
 _ACTION_WEIGHTS = ("write",) * 6 + ("sync",) * 2 + ("list",) * 3 + (

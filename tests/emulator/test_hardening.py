@@ -17,8 +17,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
-from cogsync.contracts.calls import ERROR_STATUS
 
+from cogsync.contracts.calls import ERROR_STATUS
 from cogsync.emulator.wire import DEFAULT_MAX_BODY_BYTES
 
 from .conftest import Sync, error_of, make_client

@@ -8,11 +8,11 @@ import textwrap
 
 import boto3
 import pytest
-from cogsync.contracts.constraints import Limits
 from moto import mock_aws
 
 import cogsync
 import cogsync.emulator
+from cogsync.contracts.constraints import Limits
 from cogsync.emulator.mock import CognitoSyncMock, current_mock, mock_cognito_sync
 
 from .conftest import POOL, REGION, make_client, new_identity

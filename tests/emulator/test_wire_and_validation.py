@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import botocore.session
 import pytest
+
 from cogsync.contracts import constraints as C
 from cogsync.contracts.calls import ERROR_STATUS
 from cogsync.contracts.schemas import errors as schema_errors

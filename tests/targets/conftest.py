@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+
 from cogsync.contracts.calls import Call, Ok
 
 REGION = "us-east-1"

@@ -14,8 +14,8 @@ from typing import Any
 
 import boto3
 import pytest
-from cogsync.contracts.calls import Call, Err, Ok, Outcome, Unknown
 
+from cogsync.contracts.calls import Call, Err, Ok, Outcome, Unknown
 from cogsync.emulator.auth import SigV4Verifier
 from cogsync.emulator.server import serve_in_thread
 from cogsync.targets import CLIENT_REFUSED, Boto3Target, HttpTarget, InProcessTarget

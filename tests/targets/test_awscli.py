@@ -9,8 +9,8 @@ import subprocess
 from collections.abc import Iterator
 
 import pytest
-from cogsync.contracts.calls import Call, Err, Ok, Unknown
 
+from cogsync.contracts.calls import Call, Err, Ok, Unknown
 from cogsync.emulator.server import serve_in_thread
 from cogsync.targets import CLIENT_REFUSED, AwsCliTarget, cli_command
 from cogsync.targets.awscli_target import (

@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable
 
 import pytest
-from cogsync.contracts.calls import Call, Err, Ok, Unknown
 
+from cogsync.contracts.calls import Call, Err, Ok, Unknown
 from cogsync.targets import Boto3Target, HttpTarget, is_malformed
 from cogsync.targets.base import Target
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from cogsync.contracts.calls import Err, Ok, Unknown
 
+from cogsync.contracts.calls import Err, Ok, Unknown
 from cogsync.targets.base import MALFORMED_ANSWER, UNNAMED_4XX, classify, is_malformed
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cogsync.contracts.calls import Call, Ok, Unknown
 
+from cogsync.contracts.calls import Call, Ok, Unknown
 from cogsync.errors import UsageError
 from cogsync.targets import (
     AwsCliTarget,

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from cogsync.contracts.calls import Call, Ok
 
+from cogsync.contracts.calls import Call, Ok
 from cogsync.errors import UsageError
 from cogsync.targets import InProcessTarget, RateLimited, TokenBucket
 

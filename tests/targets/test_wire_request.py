@@ -9,10 +9,10 @@ import botocore.session
 import pytest
 from botocore.awsrequest import prepare_request_dict
 from botocore.serialize import create_serializer
-from cogsync.contracts.calls import OPERATIONS, Call
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cogsync.contracts.calls import OPERATIONS, Call
 from cogsync.errors import UsageError
 from cogsync.targets.wire_request import ROUTES, UnsendableCall, build_request
 

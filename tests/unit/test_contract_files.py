@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+
 from cogsync.contracts import generate, schemas
 from cogsync.contracts.calls import ERROR_STATUS, OPERATIONS
 

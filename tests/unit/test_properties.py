@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
-from cogsync.contracts import properties as P
 
 from cogsync import UsageError
+from cogsync.contracts import properties as P
 
 CONTRACT = Path(__file__).resolve().parents[3] / "shared" / "CONTRACT.md"
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-import cogsync.strategies
 import pytest
+from hypothesis import HealthCheck, Phase, find, given, settings
+
+import cogsync.strategies
 from cogsync.contracts import constraints as C
 from cogsync.contracts import schemas
 from cogsync.contracts.calls import Call, Err, Ok, Outcome, Unknown
@@ -28,7 +30,6 @@ from cogsync.strategies import (
     steps,
 )
 from cogsync.strategies._scenarios import PRESSURE_DATASET
-from hypothesis import HealthCheck, Phase, find, given, settings
 
 ALICE = Identity("us-east-1:00000000-0000-0000-0000-000000000001",
                  "us-east-1:00000000-0000-0000-0000-0000000000a1")

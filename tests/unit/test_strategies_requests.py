@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import strategies as st
+
 from cogsync.contracts import constraints as C
 from cogsync.contracts import schemas
 from cogsync.contracts.calls import OPERATIONS, Call
@@ -32,8 +35,6 @@ from cogsync.strategies import (
     with_session_token,
 )
 from cogsync.strategies._invalid_calls import TARGETS
-from hypothesis import HealthCheck, Phase, find, given, settings
-from hypothesis import strategies as st
 
 POOL = "us-east-1:23ec4050-6aea-7089-a2dd-08002e000000"
 IDENTITY = "us-east-1:13ec4050-6aea-7089-a2dd-08002e000001"

@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import strategies as st
+
 from cogsync.contracts import constraints as C
 from cogsync.contracts import schemas
 from cogsync.contracts.calls import Call
@@ -24,8 +27,6 @@ from cogsync.strategies import (
     timestamps,
 )
 from cogsync.strategies._text import utf16_length
-from hypothesis import HealthCheck, Phase, find, given, settings
-from hypothesis import strategies as st
 
 POOL = "us-east-1:23ec4050-6aea-7089-a2dd-08002e000000"
 IDENTITY = "us-east-1:13ec4050-6aea-7089-a2dd-08002e000001"

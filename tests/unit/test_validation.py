@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from cogsync.contracts import schemas
 from cogsync.contracts.calls import Call
 from cogsync.contracts.validation import InputViolation, input_violations

@@ -69,10 +69,10 @@ def probe_signatures(target: Target, session: Session, scope: Scope, *, knows_bo
     if isinstance(outcome, Ok):
         return AuthVerdict(False, "the target accepted a request with a bad signature, so it does not "
                                   "check signatures; ISO-2 applies only to servers that do")
-    driver.list(dataset)
+    driver.list_records(dataset)
     if knows_bound_key:
         bound = sibling(target, *BOUND_KEY)
         assert bound is not None
         _write_as(bound, session, driver, dataset, driver.token(dataset), "not-mine", 1)
-        driver.list(dataset)
+        driver.list_records(dataset)
     return AuthVerdict(True, "signatures are checked")

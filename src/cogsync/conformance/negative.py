@@ -44,4 +44,4 @@ def run_negative(invalid: InvalidCall, session: Session, scope: Scope) -> None:
         token = driver.token(dataset)
         call = with_session_token(call, token or "")
     session.send(call)
-    driver.list(dataset)
+    driver.list_records(dataset)

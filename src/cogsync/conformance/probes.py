@@ -36,11 +36,11 @@ class Driver:
         who = identity or self.identity
         return {"IdentityPoolId": who.pool_id, "IdentityId": who.identity_id}
 
-    def list(self, dataset: str, identity: Identity | None = None, **params: Any) -> Response:
+    def list_records(self, dataset: str, identity: Identity | None = None, **params: Any) -> Response:
         return self.session.send(Call("ListRecords", {**self.ids(identity), "DatasetName": dataset, **params}))
 
     def token(self, dataset: str, identity: Identity | None = None) -> str | None:
-        outcome = self.list(dataset, identity).outcome
+        outcome = self.list_records(dataset, identity).outcome
         return outcome.body.get("SyncSessionToken") if isinstance(outcome, Ok) else None
 
     def write(self, dataset: str, token: str | None, patches: list[dict[str, Any]],
@@ -107,10 +107,10 @@ def first_write_then_delta(d: Driver) -> None:
     token = d.token(ds)
     d.write(ds, token, [replace("highScore", "10", 0, DeviceLastModifiedDate=1700000000.5),
                         replace("name" + ASTRAL, ASTRAL * 3, 0)], DeviceId="phone-1")
-    d.list(ds)
-    d.list(ds, LastSyncCount=1)
+    d.list_records(ds)
+    d.list_records(ds, LastSyncCount=1)
     d.put(ds, [replace("highScore", "11", 1)])
-    d.list(ds, LastSyncCount=1)
+    d.list_records(ds, LastSyncCount=1)
     d.describe(ds)
     d.list_datasets()
 
@@ -123,7 +123,7 @@ def stale_writes_conflict(d: Driver) -> None:
     d.put(ds, [replace("k", "stale", 1), replace("other", "x", 0)])  # CONF-1, atomic (CONF-4)
     d.put(ds, [replace("k", "zero", 0)])  # CONF-2
     d.put(ds, [replace("k", "ahead", 7)])  # CONF-7 (MAY)
-    d.list(ds)
+    d.list_records(ds)
 
 
 @probe("CONF-3", "DEL-1", "DEL-2", "DEL-3", "DS-5")
@@ -132,11 +132,11 @@ def tombstones(d: Driver) -> None:
     d.put(ds, [replace("gone", "v", 0), replace("kept", "w", 0)])
     d.put(ds, [remove("gone", 0)])  # CONF-3: stale remove
     d.put(ds, [remove("gone", 1)])
-    d.list(ds, LastSyncCount=1)  # DEL-1: the tombstone shows
+    d.list_records(ds, LastSyncCount=1)  # DEL-1: the tombstone shows
     d.describe(ds)  # DS-5
     d.put(ds, [replace("gone", "back", 2)])  # DEL-2
     d.put(ds, [remove("never-was", 0)])  # DEL-3 (MAY)
-    d.list(ds)
+    d.list_records(ds)
 
 
 @probe("TOK-2", "TOK-4", "TOK-5")
@@ -150,7 +150,7 @@ def session_tokens(d: Driver) -> None:
     refused = d.token(ds)
     d.write(ds, refused, [replace("k", "stale", 0)])  # refused with 409
     d.write(ds, refused, [replace("k", "after-refusal", 1)])  # TOK-5 (MAY)
-    d.list(ds)
+    d.list_records(ds)
 
 
 @probe("TOK-3")
@@ -158,19 +158,19 @@ def token_bound_to_dataset(d: Driver) -> None:
     a, b = d.scope.dataset("a"), d.scope.dataset("b")
     token_a = d.token(a)
     d.write(b, token_a, [replace("k", "v", 0)])  # TOK-3
-    d.list(b)
+    d.list_records(b)
 
 
 @probe("ISO-1", invents_ids=True)
 def identities_are_isolated(d: Driver) -> None:
     other = d.scope.identity()
     d.put("shared", [replace("k", "mine", 0)])
-    d.list("shared", identity=other)  # nothing of mine shows
+    d.list_records("shared", identity=other)  # nothing of mine shows
     foreign = d.token("shared", identity=other)
     d.write("shared", foreign, [replace("k", "theirs", 1)])  # a token of another identity
     d.put("shared", [replace("k", "theirs", 0)], identity=other)
-    d.list("shared")
-    d.list("shared", identity=other)
+    d.list_records("shared")
+    d.list_records("shared", identity=other)
     d.list_datasets()
 
 
@@ -178,19 +178,19 @@ def identities_are_isolated(d: Driver) -> None:
 def listing_past_the_count(d: Driver) -> None:
     ds = d.scope.dataset("past")
     d.put(ds, [replace("k", "v", 0)])
-    d.list(ds, LastSyncCount=5)  # LIST-3
-    d.list(ds, LastSyncCount=1)
-    d.list(ds, LastSyncCount=0)
+    d.list_records(ds, LastSyncCount=5)  # LIST-3
+    d.list_records(ds, LastSyncCount=1)
+    d.list_records(ds, LastSyncCount=0)
 
 
 @probe("LIST-4", "LIST-5", "LIST-7")
 def pagination(d: Driver) -> None:
     ds = d.scope.dataset("pages")
     d.put(ds, [replace(f"key{i}", f"v{i}", 0) for i in range(5)])
-    response = d.list(ds, MaxResults=2)
+    response = d.list_records(ds, MaxResults=2)
     while isinstance(response.outcome, Ok) and response.outcome.body.get("NextToken"):
-        response = d.list(ds, MaxResults=2, NextToken=response.outcome.body["NextToken"])
-    d.list(ds, MaxResults=2, NextToken="cogsync-made-up-next-token")  # LIST-4: invalid token
+        response = d.list_records(ds, MaxResults=2, NextToken=response.outcome.body["NextToken"])
+    d.list_records(ds, MaxResults=2, NextToken="cogsync-made-up-next-token")  # LIST-4: invalid token
 
 
 @probe("DS-2", "DS-3", "DS-4", "SYNC-3")
@@ -201,10 +201,10 @@ def delete_and_recreate(d: Driver) -> None:
     d.put(ds, [replace("a", "1", 0), replace("b", "2", 0)])
     d.put(ds, [replace("a", "1b", 1)])
     d.delete(ds)
-    d.list(ds)  # DS-3: gone
+    d.list_records(ds)  # DS-3: gone
     d.describe(ds)
     d.put(ds, [replace("c", "3", 0)])  # DS-3: recreated
-    d.list(ds, LastSyncCount=2)  # DS-4: a count from before the delete
+    d.list_records(ds, LastSyncCount=2)  # DS-4: a count from before the delete
     d.describe(ds)
     d.list_datasets()
 
@@ -213,10 +213,10 @@ def delete_and_recreate(d: Driver) -> None:
 def empty_write(d: Driver) -> None:
     ds = d.scope.dataset("empty")
     d.put(ds, [])
-    d.list(ds)
+    d.list_records(ds)
     d.put(ds, [replace("k", "v", 0)])
     d.put(ds, [])
-    d.list(ds)
+    d.list_records(ds)
 
 
 @probe("VAL-1", "VAL-3", "VAL-4", "CONF-4")
@@ -229,7 +229,7 @@ def invalid_patches(d: Driver) -> None:
     d.put(ds, [replace("k" * 1025, "v", 0)])  # VAL-1: max length
     d.put(ds, [replace("dup", "a", 0), replace("dup", "b", 0)])  # VAL-4 (MAY)
     d.put(ds, [replace("k" * 200, "long key", 0)])  # VAL-4 (MAY): over 128 UTF-8 bytes
-    d.list(ds)
+    d.list_records(ds)
 
 
 @probe("LIM-1", "LIM-4", invents_ids=True, heavy=True)

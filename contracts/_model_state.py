@@ -1,0 +1,393 @@
+"""The model's state: immutable, hashable candidate worlds with structural sharing.
+
+A linearizability checker memoizes (linearized set, belief) pairs over long
+histories, so every node here is immutable, hashes once (the hash is cached) and
+compares hash-first. Maps are :class:`FrozenMap` (a dict under a read-only face):
+an update copies one map and shares every unchanged node below it.
+
+Shape of a world::
+
+    World
+      identities: FrozenMap[(pool, identity) -> IdentityState]   (ISO-1: nothing shared)
+      policies:   Policies          (MAY choices the server was seen to make)
+    IdentityState
+      datasets:   FrozenMap[name -> Slot]
+      pages:      FrozenMap[nextToken -> PageBinding]   (ListDatasets pagination)
+    Slot                            (one (pool, identity, dataset) scope)
+      dataset:    DatasetState
+      tokens:     FrozenMap[SyncSessionToken -> status]
+      pages:      FrozenMap[nextToken -> PageBinding]   (ListRecords pagination)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Generic, TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
+T = TypeVar("T")
+
+#: How many SyncSessionTokens (and, separately, nextTokens) the model remembers per
+#: scope. Older ones are forgotten, and a token the model cannot place is then judged
+#: leniently (either answer) instead of as made up: memory stays bounded on 10k-call
+#: histories, and no client keeps hundreds of tokens alive.
+TOKEN_MEMORY = 256
+PAGE_MEMORY = 64
+
+# Token statuses.
+LIVE = "live"  # issued by a listing, not yet carried by a successful write
+SPENT = "spent"  # carried a successful write (TOK-4)
+DOUBTFUL = "doubtful"  # carried a refused write, or its dataset was deleted (TOK-5: MAY)
+MAYBE = "maybe"  # carried a write whose outcome is unknown (live or spent: either answer)
+
+
+def value_node(cls: type[T]) -> type[T]:
+    """Give a frozen dataclass (``eq=False``) a hash computed once and a hash-first equality."""
+    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+
+    def key(self: Any) -> tuple[Any, ...]:
+        return tuple(getattr(self, n) for n in names)
+
+    def __hash__(self: Any) -> int:
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(key(self))
+            object.__setattr__(self, "_hash", cached)
+        return int(cached)
+
+    def __eq__(self: Any, other: object) -> bool:
+        if self is other:
+            return True
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return hash(self) == hash(other) and key(self) == key(other)
+
+    cls.__hash__ = __hash__  # type: ignore[assignment]
+    cls.__eq__ = __eq__  # type: ignore[assignment]
+    return cls
+
+
+class FrozenMap(Generic[K, V]):
+    """An immutable mapping with a cached, order-independent hash."""
+
+    __slots__ = ("_d", "_hash")
+
+    def __init__(self, items: Iterable[tuple[K, V]] | dict[K, V] = ()) -> None:
+        self._d: dict[K, V] = dict(items)
+        self._hash: int | None = None
+
+    def get(self, key: K, default: Any = None) -> Any:
+        return self._d.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._d
+
+    def __getitem__(self, key: K) -> V:
+        return self._d[key]
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._d)
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+    def items(self) -> Iterable[tuple[K, V]]:
+        return self._d.items()
+
+    def values(self) -> Iterable[V]:
+        return self._d.values()
+
+    def set(self, key: K, value: V) -> FrozenMap[K, V]:
+        d = dict(self._d)
+        d[key] = value
+        return FrozenMap(d)
+
+    def update(self, pairs: Iterable[tuple[K, V]]) -> FrozenMap[K, V]:
+        d = dict(self._d)
+        d.update(pairs)
+        return FrozenMap(d)
+
+    def remove(self, keys: Iterable[K]) -> FrozenMap[K, V]:
+        d = dict(self._d)
+        for k in keys:
+            d.pop(k, None)
+        return FrozenMap(d)
+
+    def map_values(self, fn: Callable[[V], V]) -> FrozenMap[K, V]:
+        return FrozenMap({k: fn(v) for k, v in self._d.items()})
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(frozenset(self._d.items()))
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, FrozenMap):
+            return NotImplemented
+        return hash(self) == hash(other) and self._d == other._d
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._d!r})"
+
+
+EMPTY: FrozenMap[Any, Any] = FrozenMap()
+
+
+def utf8_len(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+@value_node
+@dataclass(frozen=True, eq=False)
+class Record:
+    """One key of a dataset. ``value`` None is a tombstone (DEL-1).
+
+    ``modified`` / ``device_modified`` are None until known: a write whose answer was
+    lost, or a DeviceLastModifiedDate the client did not send. The first listing that
+    shows them pins them (LIST-6 then holds the server to that value).
+    """
+
+    value: str | None
+    count: int
+    modified: float | None = None
+    device_modified: float | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.value is not None
+
+
+@value_node
+@dataclass(frozen=True, eq=False)
+class RefusalMark:
+    """Refused writes since the dataset was last fully seen: to name CONF-4 / ISO-2."""
+
+    keys: frozenset[str]
+    writes: int
+    creates: bool
+    by_auth: bool
+
+    def merge(self, other: RefusalMark | None) -> RefusalMark:
+        if other is None:
+            return self
+        return RefusalMark(
+            self.keys | other.keys,
+            self.writes + other.writes,
+            self.creates or other.creates,
+            self.by_auth and other.by_auth,
+        )
+
+    @property
+    def property_id(self) -> str:
+        return "ISO-2" if self.by_auth else "CONF-4"
+
+
+@dataclass(frozen=True)
+class Usage:
+    live_records: int
+    live_bytes: int
+    all_records: int
+    all_bytes: int
+
+
+@value_node
+@dataclass(frozen=True, eq=False)
+class DatasetState:
+    """One dataset as the model believes the server holds it.
+
+    ``base`` is the count the current incarnation started from (0, or the count at
+    deletion when the server continues counting across a delete: DS-3 MAY).
+    ``deleted_count`` / ``history_max``: the count at the last deletion and the
+    highest count any earlier incarnation reached (DS-4). ``created`` is the time
+    window of the call that created the dataset, when known.
+    """
+
+    exists: bool = False
+    count: int = 0
+    records: FrozenMap[str, Record] = EMPTY
+    base: int = 0
+    deleted: bool = False
+    deleted_count: int = 0
+    history_max: int = 0
+    created: tuple[float | None, float | None] | None = None
+    refused: RefusalMark | None = None
+
+    def usage(self) -> Usage:
+        cached = self.__dict__.get("_usage")
+        if cached is None:
+            live_n = live_b = all_n = all_b = 0
+            for key, rec in self.records.items():
+                kb = utf8_len(key)
+                all_n += 1
+                all_b += kb
+                if rec.value is not None:
+                    vb = utf8_len(rec.value)
+                    live_n += 1
+                    live_b += kb + vb
+                    all_b += vb
+            cached = Usage(live_n, live_b, all_n, all_b)
+            object.__setattr__(self, "_usage", cached)
+        return cached  # type: ignore[no-any-return]
+
+    def with_(self, **changes: Any) -> DatasetState:
+        return replace(self, **changes)
+
+    def with_records(self, updates: dict[str, Record], **changes: Any) -> DatasetState:
+        """This dataset with ``updates`` applied, its usage carried over in O(len(updates))."""
+        base = self.records if self.exists else EMPTY
+        new = replace(self, records=base.update(updates.items()), **changes)
+        cached = self.__dict__.get("_usage") if self.exists else Usage(0, 0, 0, 0)
+        if cached is not None:
+            live_n, live_b, all_n, all_b = (cached.live_records, cached.live_bytes,
+                                            cached.all_records, cached.all_bytes)
+            for key, rec in updates.items():
+                for sign, r in ((-1, base.get(key)), (1, rec)):
+                    if r is None:
+                        continue
+                    kb = utf8_len(key)
+                    vb = utf8_len(r.value) if r.value is not None else 0
+                    all_n, all_b = all_n + sign, all_b + sign * (kb + vb)
+                    if r.value is not None:
+                        live_n, live_b = live_n + sign, live_b + sign * (kb + vb)
+            object.__setattr__(new, "_usage", Usage(live_n, live_b, all_n, all_b))
+        return new
+
+
+MISSING = DatasetState()
+
+
+@value_node
+@dataclass(frozen=True, eq=False)
+class PageBinding:
+    """What a nextToken was issued for: the lastSyncCount and the dataset as it stood."""
+
+    last_sync_count: int
+    snapshot: DatasetState | None = None
+
+
+@value_node
+@dataclass(frozen=True, eq=False)
+class Slot:
+    """Everything the model keeps for one (pool, identity, dataset) scope."""
+
+    dataset: DatasetState = MISSING
+    tokens: FrozenMap[str, str] = EMPTY
+    pages: FrozenMap[str, PageBinding] = EMPTY
+    forgot_tokens: bool = False
+    forgot_pages: bool = False
+
+    def with_(self, **changes: Any) -> Slot:
+        return replace(self, **changes)
+
+    def issue_token(self, token: str) -> Slot:
+        tokens = self.tokens
+        forgot = self.forgot_tokens
+        if token in tokens:
+            tokens = tokens.remove([token])
+        tokens = tokens.set(token, LIVE)
+        if len(tokens) > TOKEN_MEMORY:
+            oldest = list(tokens)[: len(tokens) - TOKEN_MEMORY]
+            tokens, forgot = tokens.remove(oldest), True
+        return self.with_(tokens=tokens, forgot_tokens=forgot)
+
+    def set_token(self, token: str, status: str) -> Slot:
+        return self.with_(tokens=self.tokens.set(token, status))
+
+    def bind_page(self, token: str, binding: PageBinding) -> Slot:
+        pages, forgot = _bind(self.pages, token, binding, self.forgot_pages)
+        return self.with_(pages=pages, forgot_pages=forgot)
+
+
+def _bind(
+    pages: FrozenMap[str, PageBinding], token: str, binding: PageBinding, forgot: bool
+) -> tuple[FrozenMap[str, PageBinding], bool]:
+    if token in pages:
+        pages = pages.remove([token])
+    pages = pages.set(token, binding)
+    if len(pages) > PAGE_MEMORY:
+        pages, forgot = pages.remove(list(pages)[: len(pages) - PAGE_MEMORY]), True
+    return pages, forgot
+
+
+EMPTY_SLOT = Slot()
+
+
+@value_node
+@dataclass(frozen=True, eq=False)
+class IdentityState:
+    datasets: FrozenMap[str, Slot] = EMPTY
+    pages: FrozenMap[str, PageBinding] = EMPTY
+    forgot_pages: bool = False
+
+    def live_dataset_count(self) -> int:
+        return sum(1 for slot in self.datasets.values() if slot.dataset.exists)
+
+    def bind_page(self, token: str, binding: PageBinding) -> IdentityState:
+        pages, forgot = _bind(self.pages, token, binding, self.forgot_pages)
+        return replace(self, pages=pages, forgot_pages=forgot)
+
+
+EMPTY_IDENTITY = IdentityState()
+
+
+@value_node
+@dataclass(frozen=True, eq=False)
+class Policies:
+    """MAY choices, remembered once the server has shown its hand (None: not yet seen).
+
+    Remembering them keeps the candidate set small: an unresolved choice splits a
+    world in two at most once, and the first observation that tells them apart
+    fixes it for the rest of the run. This assumes a server makes each choice the
+    same way every time, which is how every implementation we know of behaves.
+    """
+
+    empty_write_bumps: bool | None = None  # SYNC-6: a write with no patches bumps N
+    empty_write_creates: bool | None = None  # SYNC-6: ... and creates a missing dataset
+    ghost_tombstones: bool | None = None  # DEL-3: removing a never-existing key lists it
+    recreate_restarts: bool | None = None  # DS-3: a re-created dataset counts from 0 again
+
+    def with_(self, **changes: Any) -> Policies:
+        return replace(self, **changes)
+
+
+Scope = tuple[str, str, str]
+
+
+@value_node
+@dataclass(frozen=True, eq=False)
+class World:
+    """One complete candidate state of the server."""
+
+    identities: FrozenMap[tuple[str, str], IdentityState] = EMPTY
+    policies: Policies = field(default_factory=Policies)
+
+    def identity(self, pool: str, ident: str) -> IdentityState:
+        return self.identities.get((pool, ident), EMPTY_IDENTITY)  # type: ignore[no-any-return]
+
+    def slot(self, scope: Scope) -> Slot:
+        pool, ident, name = scope
+        return self.identity(pool, ident).datasets.get(name, EMPTY_SLOT)  # type: ignore[no-any-return]
+
+    def with_identity(self, pool: str, ident: str, state: IdentityState) -> World:
+        return replace(self, identities=self.identities.set((pool, ident), state))
+
+    def with_slot(self, scope: Scope, slot: Slot) -> World:
+        pool, ident, name = scope
+        identity = self.identity(pool, ident)
+        return self.with_identity(
+            pool, ident, replace(identity, datasets=identity.datasets.set(name, slot))
+        )
+
+    def with_policies(self, **changes: Any) -> World:
+        return replace(self, policies=self.policies.with_(**changes))
+
+    def other_slots(self, scope: Scope) -> Iterator[tuple[Scope, Slot]]:
+        """Every slot of the world except ``scope``'s own."""
+        for (pool, ident), identity in self.identities.items():
+            for name, slot in identity.datasets.items():
+                if (pool, ident, name) != scope:
+                    yield (pool, ident, name), slot

@@ -1,0 +1,182 @@
+"""The vocabulary of a judgement: violations, findings, reasons to refuse, verdicts.
+
+A handler judges one call in one candidate world and returns a :class:`Verdict`.
+:func:`combine` merges the verdicts of several worlds: if any world accepts the
+answer, the answer is allowed and the belief becomes the union of the accepting
+worlds' successors; otherwise the violations of the world that explains the
+answer best (fewest violations, then a stable order) are reported, and the
+belief follows what the server did from those worlds.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from cogsync.contracts._model_state import World
+from cogsync.errors import ContractViolation
+
+AUTH_ERRORS = frozenset(
+    {
+        "NotAuthorizedException",
+        "AccessDeniedException",
+        "InvalidSignatureException",
+        "UnrecognizedClientException",
+        "MissingAuthenticationTokenException",
+    }
+)
+IPE = "InvalidParameterException"
+CONFLICT = "ResourceConflictException"
+NOT_FOUND = "ResourceNotFoundException"
+LIMIT = "LimitExceededException"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """The answer broke a MUST or SHOULD property."""
+
+    property_id: str
+    title: str
+    expected: str
+    received: str
+
+    def to_exception(self) -> ContractViolation:
+        return ContractViolation(
+            self.property_id, self.title, expected=self.expected, received=self.received
+        )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The server made a choice the contract leaves open (MAY): what it chose."""
+
+    property_id: str
+    observation: str
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """Settings and the call's wall-clock window, shared by every handler."""
+
+    limits: Any
+    skew: float
+    started_at: float | None
+    ended_at: float | None
+
+    @property
+    def window(self) -> tuple[float | None, float | None]:
+        return (self.started_at, self.ended_at)
+
+    def within(self, stamp: float) -> bool:
+        lo, hi = self.started_at, self.ended_at
+        return (lo is None or stamp >= lo - self.skew) and (hi is None or stamp <= hi + self.skew)
+
+    def describe_window(self) -> str:
+        lo = "-inf" if self.started_at is None else f"{self.started_at - self.skew:.3f}"
+        hi = "+inf" if self.ended_at is None else f"{self.ended_at + self.skew:.3f}"
+        return f"within [{lo}, {hi}] (call window +/- {self.skew}s skew)"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a world would refuse a call: a MUST/SHOULD ``must`` reason or a MAY one.
+
+    ``finding`` is what to report when a MAY reason decides the outcome (None: say
+    nothing). ``conflict`` is (key, server count, sent count) for the CONF-5 message.
+    """
+
+    property_id: str
+    errors: frozenset[str]
+    why: str
+    finding: str | None = None
+    conflict: tuple[str, int, int] | None = None
+
+    def expected(self) -> str:
+        return f"{' or '.join(sorted(self.errors))} ({self.property_id}: {self.why})"
+
+
+@dataclass
+class Verdict:
+    """What one world makes of one answer (mutable while a handler builds it)."""
+
+    violations: list[Violation] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    exercised: set[str] = field(default_factory=set)
+    successors: list[World] = field(default_factory=list)
+
+    def fail(self, pid: str, title: str, expected: str, received: str) -> None:
+        for i, v in enumerate(self.violations):
+            if v.property_id == pid and v.title == title:
+                if "more)" not in v.received:
+                    self.violations[i] = Violation(pid, title, v.expected, v.received + " (+more)")
+                return
+        self.violations.append(Violation(pid, title, expected, received))
+
+    def note(self, pid: str, observation: str) -> None:
+        finding = Finding(pid, observation)
+        if finding not in self.findings:
+            self.findings.append(finding)
+
+    def test(self, *pids: str) -> None:
+        self.exercised.update(pids)
+
+    def merge_from(self, other: Verdict) -> None:
+        for v in other.violations:
+            self.fail(v.property_id, v.title, v.expected, v.received)
+        for f in other.findings:
+            self.note(f.property_id, f.observation)
+        self.exercised |= other.exercised
+        self.successors.extend(other.successors)
+
+
+def _violation_key(v: Verdict) -> tuple[int, tuple[tuple[str, str, str, str], ...]]:
+    return (
+        len(v.violations),
+        tuple((x.property_id, x.title, x.expected, x.received) for x in v.violations),
+    )
+
+
+def combine(verdicts: list[Verdict]) -> Verdict:
+    """Merge the verdicts of alternative worlds (see the module docstring)."""
+    out = Verdict()
+    for v in verdicts:
+        out.exercised |= v.exercised
+    accepting = [v for v in verdicts if not v.violations]
+    if accepting:
+        for v in accepting:
+            for f in v.findings:
+                out.note(f.property_id, f.observation)
+            out.successors.extend(v.successors)
+        return out
+    best = min(_violation_key(v) for v in verdicts)
+    chosen = [v for v in verdicts if _violation_key(v) == best]
+    out.violations = list(chosen[0].violations)
+    for v in chosen:
+        for f in v.findings:
+            out.note(f.property_id, f.observation)
+        out.successors.extend(v.successors)
+    return out
+
+
+# --- small readers for untrusted bodies -------------------------------------------------
+
+
+def as_int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def as_num(value: Any) -> float | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def same_time(a: float, b: float) -> bool:
+    """Timestamps equal up to the millisecond a server may store them at."""
+    return abs(a - b) <= 1e-3 + 1e-9 * abs(a)
+
+
+def short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 12] + f"...({len(text)} chars)"

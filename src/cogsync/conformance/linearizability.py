@@ -13,21 +13,34 @@ words of a report. This module knows nothing of Cognito Sync.
 The search
 ----------
 Wing & Gong's search with Lowe's just-in-time linearization, as in Porcupine and
-Knossos: walk the invocation and response events in time order, kept in a doubly
-linked list. At a call event, try to linearize that operation now (``step``); if
-the spec accepts and the pair (set of linearized operations, state) was never
-seen, lift the operation out of the list and restart from the head. At a return
-event of an operation not yet linearized, that operation can no longer be
-placed later, so undo the last choice and try the next candidate. The history is
-linearizable when the walk reaches the end of the list (every completed operation
-placed; open operations left in the list never took effect). The seen-pairs cache
-makes the walk visit each configuration once.
+Knossos: walk the invocation and response events of the completed operations in
+time order, kept in a doubly linked list. At an invocation, try to linearize that
+operation now (``step``); if the spec accepts and the configuration (set of
+linearized operations, state) was never seen, lift the operation out of the list
+and restart from the head. At the response of an operation not yet linearized,
+nothing sent after it can come first; before undoing the last choice, try the
+open operations invoked so far. The history is linearizable when the walk reaches
+the end of the list: every completed operation is placed, and open operations
+left over never took effect. The seen-configurations cache makes the walk visit
+each configuration once.
 
-The set of linearized operations is a bitset (a Python int). Operations are
+Open operations (never completed, or answered Unknown) have no response: nothing
+ever forces them. They are kept out of the list and tried only after every
+completed candidate at that point has failed ("not yet" first), and:
+
+- one whose ``step`` changes nothing here is not placed here: taking effect
+  without effect is the same as never taking effect, which the search covers;
+- a configuration is skipped when the same completed set and state were already
+  reached with fewer open operations placed (all of them, or all but one): that
+  configuration can do everything this one can, since an open operation may be
+  left out forever and constrains no real-time order. Without this, every
+  timed-out write doubles the search behind it.
+
+The linearized completed operations are a bitset (a Python int). They are
 numbered in invocation order and linearized roughly in that order, so the set is
-stored as (w, window): every operation below ``w`` is linearized, and ``window``
-holds the bits from ``w`` on. The cache key stays a few machine words however
-long the history is.
+stored as (w, window): every one below ``w`` is linearized, ``window`` holds the
+bits from ``w`` on; the open ones are a second, small bitset. A cache key stays a
+few machine words however long the history is.
 
 P-compositionality: linearizability is local (Herlihy & Wing), so a history is
 linearizable iff each partition's sub-history is; each is searched on its own,
@@ -35,14 +48,18 @@ smallest first (a violation in a small one is found even when a large one would
 use up the timeout). ``spec.partition`` must put any two calls that can affect each
 other in one part; a spec's state describes one partition.
 
-Order pruning
+Pruning hooks
 -------------
-A spec may define ``order_key(call, outcome) -> int | None``: a number the answer
-reveals (the sync count a successful write created, the count a read saw). The
-spec promises: *in every sequence it accepts, the operations that have a key
-appear in non-decreasing key order.* The search then never linearizes an operation
-with key k while a completed operation with a smaller key is still unplaced. Keys
-of open operations are ignored (an open operation may never take effect).
+A spec may define two optional methods, each with a promise; ``prune=False``
+ignores both (the unit tests compare both ways with a brute-force checker on
+random histories).
+
+``order_key(call, outcome) -> int | None``: a number the answer reveals (the sync
+count a successful write created, the count a read saw). Promise: *in every
+sequence the spec accepts, the operations that have a key appear in
+non-decreasing key order.* The search then never linearizes an operation with key
+k while a completed operation with a smaller key is still unplaced. Keys of open
+operations are ignored (an open operation may never take effect).
 
 Why this does not change verdicts. (a) Pruning only removes branches, so a
 linearization the pruned search finds, the full search finds too. (b) Conversely,
@@ -52,26 +69,22 @@ completed operation has a smaller key than X's (it would come after X in L). So
 no prefix of L is ever pruned, and the pruned search, which tries every candidate
 except pruned ones, still reaches L, or another linearization first. (c) The
 pruning decision depends only on which operations are linearized, so a
-configuration (linearized set, state) that failed under pruning would fail on
-every revisit too: the cache stays sound. The unit tests compare the pruned and
-unpruned verdicts with a brute-force checker on random histories.
+configuration that failed under pruning would fail on every revisit too: the
+cache stays sound.
 
-Neutral operations
-------------------
-An operation whose ``step`` returns a state equal to the one it was given (a read
-that sees exactly the current state, a refused write) needs no choice:
-
-- a completed neutral operation that can be placed now is placed for good: if
-  what follows fails, the search does not try other candidates at this point. Any
-  linearization that places it later can place it here instead, since it changes
-  nothing and, being a candidate now, breaks no real-time order (nor key order:
-  it is only placed when its key is the smallest unplaced one). If the
-  configuration with it placed is already known to fail, so is this one;
-- an open neutral operation is not placed here: taking effect without changing
-  anything is the same as never taking effect, which the search covers anyway.
-
-This turns the many concurrent reads and conflicts of a busy history from a
-choice among 2^k subsets into a straight line.
+``read_only(call, outcome) -> bool``: the answer can only narrow the state.
+Promise: *for every state t where step(t, X) = t', every sequence the spec accepts
+from t' it also accepts from t* (a read or a refusal over a set of candidate worlds,
+with steps computed world by world). When such an operation X can be placed now
+and leaves the state as it is, it is placed for good: if what follows fails, no
+other candidate is tried at this point. Why this does not change verdicts: take a
+linearization L from here that places X later, after a1..ak. Then X a1..ak rest is
+one too: X is a candidate now (no real-time order broken), its key is the smallest
+unplaced one (no key order broken), a1..ak see the same states as in L since X
+changed nothing, and rest, accepted after X in L, is accepted without it by the
+promise. (A write that changes nothing now may change something later, so
+"neutral here" alone is not enough.) This turns the many concurrent reads and
+conflicts of a busy history from a choice among 2^k subsets into a straight line.
 
 When a partition fails
 ----------------------
@@ -111,7 +124,12 @@ _SHOWN_OPERATIONS = 24
 
 @runtime_checkable
 class SequentialSpec(Protocol[S]):
-    """A sequential specification the checker searches against. States are hashable."""
+    """A sequential specification the checker searches against. States are hashable.
+
+    Optional methods, each with a promise (module doc): ``order_key(call, outcome)
+    -> int | None``, ``read_only(call, outcome) -> bool`` (both prune the search) and
+    ``describe(call, outcome) -> str`` (one operation in words, for reports).
+    """
 
     def initial(self) -> S: ...
 
@@ -134,6 +152,12 @@ class OrderedSpec(SequentialSpec[S], Protocol[S]):
     """A spec with the optional pruning hook (see the module docstring for the promise)."""
 
     def order_key(self, call: Call, outcome: Outcome) -> int | None: ...
+
+
+class ReadOnlySpec(SequentialSpec[S], Protocol[S]):
+    """A spec with the optional ``read_only`` pruning hook."""
+
+    def read_only(self, call: Call, outcome: Outcome) -> bool: ...
 
 
 class DescribedSpec(SequentialSpec[S], Protocol[S]):
@@ -182,8 +206,9 @@ def check(
 
     ``timeout`` bounds the verdict search (seconds; None: no bound); when it hits
     before a violation is found the result is inconclusive (``ok is None``).
-    ``prune=False`` ignores ``spec.order_key`` (for comparison). ``shrink_timeout``
-    bounds the search for a small witness once a violation is found.
+    ``prune=False`` ignores the spec's pruning hooks ``order_key`` and ``read_only``
+    (for comparison). ``shrink_timeout`` bounds the search for a small witness once
+    a violation is found.
     """
     _check_seconds("timeout", timeout, allow_none=True)
     _check_seconds("shrink_timeout", shrink_timeout, allow_none=False)
@@ -262,34 +287,49 @@ def _order_ranks(ops: Sequence[Operation], spec: Any, prune: bool) -> list[int] 
     return [-1 if k is None else rank_of[k] for k in keys]
 
 
+def _read_only(
+    ops: Sequence[Operation], closed: list[int], spec: Any, prune: bool
+) -> list[bool] | None:
+    """For each completed operation, whether the spec calls its answer read-only."""
+    read_only = getattr(spec, "read_only", None) if prune else None
+    if not callable(read_only):
+        return None
+    return [bool(read_only(ops[i].call, ops[i].outcome)) for i in closed]
+
+
 def _search(
     ops: Sequence[Operation], spec: Any, *, prune: bool, deadline: float | None
 ) -> _Found:
     """Just-in-time linearization of ``ops`` (sorted by invocation). See the module doc."""
-    n = len(ops)
     step = spec.step
-    calls = [op.call for op in ops]
-    outcomes = [op.outcome for op in ops]
-    is_open = [op.is_open for op in ops]
+    closed = [i for i, op in enumerate(ops) if not op.is_open]
+    opened = [i for i, op in enumerate(ops) if op.is_open]
+    nc, no = len(closed), len(opened)
+    c_call = [ops[i].call for i in closed]
+    c_outcome = [ops[i].outcome for i in closed]
+    o_call = [ops[i].call for i in opened]
+    o_outcome = [ops[i].outcome for i in opened]
+    o_invoked = [ops[i].invoked for i in opened]
+    o_placed = [False] * no
 
-    # Entries 0..n-1 are invocations (entry i belongs to operation i); n+i is the
-    # response of operation i. Open operations have no response entry: nothing
-    # forces them to be placed. Ties: an invocation sorts before a response at the
-    # same instant, so touching intervals count as concurrent.
-    events = [(op.invoked, 0, i) for i, op in enumerate(ops)]
-    events += [(op.completed, 1, n + i) for i, op in enumerate(ops) if not is_open[i]]
+    # The event list holds completed operations only: entry k (< nc) is the invocation
+    # of closed[k], nc + k its response. Ties: an invocation sorts before a response
+    # at the same instant, so touching intervals count as concurrent.
+    events = [(ops[i].invoked, 0, k) for k, i in enumerate(closed)]
+    events += [(ops[i].completed, 1, nc + k) for k, i in enumerate(closed)]
     events.sort()
-    head = 2 * n
-    end = -1
-    nxt = [end] * (2 * n + 1)
-    prv = [end] * (2 * n + 1)
+    answered = [ops[i].completed for i in closed]
+    head, end = 2 * nc, -1
+    nxt = [end] * (2 * nc + 1)
+    prv = [end] * (2 * nc + 1)
     last = head
-    for _, _, entry in events:
-        nxt[last] = entry
-        prv[entry] = last
-        last = entry
+    for _, _, e in events:
+        nxt[last] = e
+        prv[e] = last
+        last = e
 
-    ranks = _order_ranks(ops, spec, prune)
+    all_ranks = _order_ranks(ops, spec, prune)
+    ranks = None if all_ranks is None else [all_ranks[i] for i in closed]
     counts: list[int] = []
     if ranks is not None:
         counts = [0] * (max(ranks) + 1)
@@ -299,103 +339,148 @@ def _search(
     minrank = 0
 
     state = spec.initial()
-    w = 0  # every operation below w is linearized
-    window = 0  # bit j: operation w + j is linearized
-    cache: set[tuple[int, int, Any]] = set()
-    # frames: (operation, state before, w, window, minrank, committed)
-    stack: list[tuple[int, Any, int, int, int, bool]] = []
-    placed: list[int] = []
+    cw = 0  # every closed operation below cw is linearized
+    cwin = 0  # bit j: closed operation cw + j is linearized
+    obits = 0  # bit j: open operation j has taken effect
+    cache: set[tuple[int, int, int, Any]] = set()
+    read_only = _read_only(ops, closed, spec, prune)
+    # frames: (is_open, index, state before, cw, cwin, obits, minrank, limit, committed)
+    stack: list[tuple[bool, int, Any, int, int, int, int, float, bool]] = []
+    open_path: list[int] = []  # the open operations placed, as bits
+
+    def dominated(cw: int, cwin: int, obits: int, state: Any) -> bool:
+        """Seen already, or seen with fewer open operations placed and the same state:
+        that configuration can do everything this one can (module doc)."""
+        if (cw, cwin, obits, state) in cache:
+            return True
+        if not obits:
+            return False
+        if (cw, cwin, 0, state) in cache:
+            return True
+        return any((cw, cwin, obits & ~bit, state) in cache for bit in open_path)
+
+    placed: list[int] = []  # indices into ops, in linearization order
     best: tuple[int, ...] = ()
     best_depth = -1
     best_state: Any = None
     best_blocked: int | None = None
     best_minrank = 0
     ticks = 0
+    in_open_phase = False
     entry = nxt[head]
+    j = 0
+    limit = 0.0
     while True:
         ticks += 1
         if deadline is not None and ticks % _CLOCK_EVERY == 0 and time.monotonic() >= deadline:
             return _Found(None, best, best_state, best_blocked, best_minrank, len(cache))
-        if entry == end:
-            return _Found(True, tuple(placed), state, explored=len(cache))
-        dead_end = False
-        if entry < n:
-            i = entry
-            rank = -1 if ranks is None else ranks[i]
+        if not in_open_phase:
+            if entry == end:
+                return _Found(True, tuple(placed), state, explored=len(cache))
+            if entry >= nc:
+                # The response of an unplaced operation: nothing after it can come first.
+                if len(placed) > best_depth:
+                    best_depth = len(placed)
+                    best = tuple(placed)
+                    best_state = state
+                    best_blocked = closed[entry - nc]
+                    best_minrank = minrank
+                # Before giving up here, try the open operations already invoked.
+                in_open_phase, j, limit = True, 0, answered[entry - nc]
+                continue
+            k = entry
+            rank = -1 if ranks is None else ranks[k]
             if rank > minrank:  # a completed operation with a smaller key is unplaced
                 entry = nxt[entry]
                 continue
-            new_state = step(state, calls[i], outcomes[i])
+            new_state = step(state, c_call[k], c_outcome[k])
             if new_state is None:
                 entry = nxt[entry]
                 continue
-            neutral = new_state == state
-            if neutral and is_open[i]:
-                # Taking effect here changes nothing: the same as never (still tried later).
-                entry = nxt[entry]
-                continue
-            new_window = window | (1 << (i - w))
-            new_w = w
-            if new_window & 1:
-                run = (~new_window & (new_window + 1)).bit_length() - 1
-                new_window >>= run
-                new_w += run
-            key = (new_w, new_window, new_state)
-            if key in cache:
-                if not neutral:
+            new_cwin = cwin | (1 << (k - cw))
+            new_cw = cw
+            if new_cwin & 1:
+                run = (~new_cwin & (new_cwin + 1)).bit_length() - 1
+                new_cwin >>= run
+                new_cw += run
+            # A read-only operation that changes nothing here is placed for good: if
+            # what follows fails, no alternative is tried at this point (module doc).
+            commit = read_only is not None and read_only[k] and new_state == state
+            if dominated(new_cw, new_cwin, obits, new_state):
+                if not commit:
                     entry = nxt[entry]
                     continue
-                dead_end = True  # this configuration is as good as one that already failed
-            else:
-                cache.add(key)
-                # A completed operation that changes nothing is placed for good: no
-                # alternative is tried here when what follows fails (module doc).
-                stack.append((i, state, w, window, minrank, neutral))
-                placed.append(i)
-                if rank >= 0:
-                    counts[rank] -= 1
-                    while minrank < len(counts) and counts[minrank] == 0:
-                        minrank += 1
-                state, w, window = new_state, new_w, new_window
-                # lift the invocation and, if any, the response out of the list
-                p, q = prv[i], nxt[i]
-                nxt[p] = q
-                if q != end:
-                    prv[q] = p
-                if not is_open[i]:
-                    r = n + i
-                    p, q = prv[r], nxt[r]
-                    nxt[p] = q
-                    if q != end:
-                        prv[q] = p
-                entry = nxt[head]
+                # As good as a configuration that failed, and so is this one.
+                in_open_phase, j, limit = True, no, 0.0
                 continue
-        if not dead_end and len(placed) > best_depth:
-            # The response of an unplaced operation: it cannot be placed any later.
-            best_depth = len(placed)
-            best = tuple(placed)
-            best_state = state
-            best_blocked = entry - n
-            best_minrank = minrank
-        while True:  # undo the last choice; undo committed ones straight through
+            cache.add((new_cw, new_cwin, obits, new_state))
+            stack.append((False, k, state, cw, cwin, obits, minrank, 0.0, commit))
+            placed.append(closed[k])
+            if rank >= 0:
+                counts[rank] -= 1
+                while minrank < len(counts) and counts[minrank] == 0:
+                    minrank += 1
+            state, cw, cwin = new_state, new_cw, new_cwin
+            # lift the invocation and the response out of the list
+            p, q = prv[k], nxt[k]
+            nxt[p] = q
+            if q != end:
+                prv[q] = p
+            r = nc + k
+            p, q = prv[r], nxt[r]
+            nxt[p] = q
+            if q != end:
+                prv[q] = p
+            entry = nxt[head]
+            continue
+
+        # The open phase: open operations invoked before the first pending response.
+        moved = False
+        while j < no and o_invoked[j] <= limit:
+            if not o_placed[j]:
+                new_state = step(state, o_call[j], o_outcome[j])
+                # No effect here is the same as no effect at all: skipped.
+                if new_state is not None and new_state != state:
+                    bit = 1 << j
+                    if not dominated(cw, cwin, obits | bit, new_state):
+                        cache.add((cw, cwin, obits | bit, new_state))
+                        stack.append((True, j, state, cw, cwin, obits, minrank, limit, False))
+                        placed.append(opened[j])
+                        open_path.append(bit)
+                        o_placed[j] = True
+                        state, obits = new_state, obits | bit
+                        moved = True
+                        break
+            j += 1
+        if moved:
+            in_open_phase, entry = False, nxt[head]
+            continue
+
+        # Nothing can come next here: undo the last choice and try the one after it
+        # (committed choices are undone straight through).
+        while True:
             if not stack:
                 return _Found(False, best, best_state, best_blocked, best_minrank, len(cache))
-            i, state, w, window, minrank, committed = stack.pop()
+            was_open, idx, state, cw, cwin, obits, minrank, limit, committed = stack.pop()
             placed.pop()
-            if ranks is not None and ranks[i] >= 0:
-                counts[ranks[i]] += 1
-            # put the response back, then the invocation (reverse order of removal)
-            if not is_open[i]:
-                r = n + i
-                nxt[prv[r]] = r
-                if nxt[r] != end:
-                    prv[nxt[r]] = r
-            nxt[prv[i]] = i
-            if nxt[i] != end:
-                prv[nxt[i]] = i
-            if not committed:
+            if was_open:
+                open_path.pop()
+                o_placed[idx] = False
+                in_open_phase, j = True, idx + 1
                 break
-        entry = nxt[i]
+            if ranks is not None and ranks[idx] >= 0:
+                counts[ranks[idx]] += 1
+            # put the response back, then the invocation (reverse order of removal)
+            r = nc + idx
+            nxt[prv[r]] = r
+            if nxt[r] != end:
+                prv[nxt[r]] = r
+            nxt[prv[idx]] = idx
+            if nxt[idx] != end:
+                prv[nxt[idx]] = idx
+            if not committed:
+                in_open_phase, entry = False, nxt[idx]
+                break
 
 
 # --------------------------------------------------------------------------- failures
@@ -463,7 +548,7 @@ def _failure(
     if prune:
         # Tell the story without the order pruning when there is time: the spec's own
         # reason ("a stale read") reads better than "ordered after #7".
-        left = max(shrink_timeout - (time.monotonic() - began_shrinking), 1.0)
+        left = max(shrink_timeout - (time.monotonic() - began_shrinking), min(shrink_timeout, 1.0))
         plain = _search(witness, spec, prune=False, deadline=time.monotonic() + left)
         if plain.verdict is False:
             diagnosis = _diagnose(witness, plain, spec, False)
@@ -498,11 +583,20 @@ def _shrink(
         return again if again.signature == target else None
 
     current = ops
-    # Everything sent after the blocked operation was answered is the first to go.
+    # Big cuts first, each one search: what was sent after the blocked operation was
+    # answered; what the deepest order did not place; what it placed without effect.
     if diagnosis.blocked.completed is not None:
         cut = [op for op in current if op.invoked <= diagnosis.blocked.completed]
         if len(cut) < len(current) and (d := still_fails(cut)) is not None:
             current, diagnosis = cut, d
+    keep = {op.id for op in diagnosis.linearized} | {blocked_id}
+    cut = [op for op in current if op.id in keep]
+    if len(cut) < len(current) and (d := still_fails(cut)) is not None:
+        current, diagnosis = cut, d
+    neutral = _neutral_in(diagnosis.linearized, spec)
+    cut = [op for op in current if op.id not in neutral]
+    if len(cut) < len(current) and (d := still_fails(cut)) is not None:
+        current, diagnosis = cut, d
     chunk = max(len(current) // 2, 1)
     while time.monotonic() < give_up_at:
         dropped_any = False
@@ -524,6 +618,20 @@ def _shrink(
             return current, not ran_out, diagnosis  # a full pass dropped nothing: 1-minimal
         chunk = max(chunk // 2, 1)
     return current, False, diagnosis
+
+
+def _neutral_in(order: Sequence[Operation], spec: Any) -> set[int]:
+    """Ids of the operations that left the state as it was, along ``order``."""
+    neutral: set[int] = set()
+    state = spec.initial()
+    for op in order:
+        after = spec.step(state, op.call, op.outcome)
+        if after is None:
+            break
+        if after == state:
+            neutral.add(op.id)
+        state = after
+    return neutral
 
 
 # --------------------------------------------------------------------------- words
@@ -609,6 +717,7 @@ __all__ = [
     "CheckResult",
     "DescribedSpec",
     "OrderedSpec",
+    "ReadOnlySpec",
     "SequentialSpec",
     "check",
 ]

@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 from cogsync.conformance.history import NEVER_COMPLETED, History, Operation
 from cogsync.contracts.calls import Call, Err, Ok, Outcome, Unknown
@@ -117,7 +118,7 @@ class ClientView:
 
 #: A schedule step: a call to send, or a function of what the client saw so far that
 #: returns the next call (None: skip this step).
-Step = Call | Callable[[ClientView], Call | None]
+Step: TypeAlias = Call | Callable[[ClientView], Call | None]
 
 
 @dataclass(frozen=True)

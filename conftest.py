@@ -10,6 +10,10 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+# tests/plugin drives the cogsync plugin with pytester; pytest only takes
+# pytest_plugins from the root conftest.
+pytest_plugins = ["pytester"]
+
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.register_profile(
     "ci",

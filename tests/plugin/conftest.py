@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["pytester"]
 
 MUTANT_SOURCE = '''
 """A mutant of the reference emulator: records in answers lose their Value."""

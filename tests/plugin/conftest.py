@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-
 MUTANT_SOURCE = '''
 """A mutant of the reference emulator: records in answers lose their Value."""
 import json

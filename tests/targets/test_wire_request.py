@@ -204,3 +204,10 @@ def test_a_value_with_no_json_form_is_unsendable() -> None:
 def test_an_unknown_operation_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="operation"):
         build_request(Call("PutRecord", {}))
+
+
+@pytest.mark.parametrize("name, encoded", [(".", "%2E"), ("..", "%2E%2E"), ("a.b", "a.b")])
+def test_dot_dataset_names_survive_url_normalization(name: str, encoded: str) -> None:
+    request = build_request(Call("DescribeDataset", {"IdentityPoolId": "us-east-1:1", "IdentityId": "us-east-1:2",
+                                                     "DatasetName": name}))
+    assert request.path.endswith("/datasets/" + encoded)

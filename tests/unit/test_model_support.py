@@ -277,7 +277,8 @@ class RefServer:
             k_eff = 0 if flag else k
             rest = [self._record(key, r) for key, r in sorted(ds.records.items()) if r[1] > k_eff]
             head = {"DatasetSyncCount": ds.count, "DatasetExists": True,
-                    "DatasetDeletedAfterRequestedSyncCount": flag}
+                    "DatasetDeletedAfterRequestedSyncCount": flag,
+                    "Count": len(rest)}  # LIST-5: the whole listing's records, on every page
         page, rest = rest[:size], rest[size:]
         body = {"Records": page, "Count": len(page), "SyncSessionToken": token, **head}
         if rest:

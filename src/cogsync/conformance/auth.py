@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cogsync.conformance.probes import Driver, replace
+from cogsync.conformance.results import Failure
 from cogsync.conformance.scope import Scope
 from cogsync.conformance.session import Session
 from cogsync.contracts.calls import Call, Err, Ok
 from cogsync.strategies import Identity
-from cogsync.targets.base import Target
+from cogsync.targets.base import Response, Target
 from cogsync.targets.http_target import HttpTarget
 from cogsync.targets.in_process import InProcessTarget
 
@@ -47,13 +48,22 @@ def sibling(target: Target, access_key: str, secret: str) -> Target | None:
 
 
 def _write_as(other: Target, session: Session, driver: Driver, dataset: str, token: str | None,
-              value: str, count: int) -> Ok | Err | object:
+              value: str, count: int) -> Response:
     """Send one write through ``other`` (other credentials); the main session judges it."""
     call = Call("UpdateRecords", {**driver.ids(), "DatasetName": dataset, "SyncSessionToken": token or "",
                                   "RecordPatches": [replace("k", value, count)]})
     response = other.send(call)
     session.observe(response)
-    return response.outcome
+    return response
+
+
+def _must_refuse(session: Session, response: Response, title: str) -> None:
+    """The model cannot know the credentials were bad: ISO-2's 403 is checked here."""
+    session.tally.exercised("ISO-2")
+    if response.status != 403:
+        shown = response.outcome.error_type if isinstance(response.outcome, Err) else "200 OK"
+        session.fail(Failure("ISO-2", title, "403 and nothing changed", f"{response.status} {shown}",
+                             tuple(session.steps)))
 
 
 def probe_signatures(target: Target, session: Session, scope: Scope, *, knows_bound_key: bool) -> AuthVerdict:
@@ -65,14 +75,16 @@ def probe_signatures(target: Target, session: Session, scope: Scope, *, knows_bo
     driver = Driver(session, scope)
     dataset = scope.dataset("auth")
     driver.put(dataset, [replace("k", "v", 0)])
-    outcome = _write_as(forged, session, driver, dataset, driver.token(dataset), "forged", 1)
-    if isinstance(outcome, Ok):
+    response = _write_as(forged, session, driver, dataset, driver.token(dataset), "forged", 1)
+    if isinstance(response.outcome, Ok):
         return AuthVerdict(False, "the target accepted a request with a bad signature, so it does not "
                                   "check signatures; ISO-2 applies only to servers that do")
+    _must_refuse(session, response, "a request with a bad signature was not refused with 403")
     driver.list_records(dataset)
     if knows_bound_key:
         bound = sibling(target, *BOUND_KEY)
         assert bound is not None
-        _write_as(bound, session, driver, dataset, driver.token(dataset), "not-mine", 1)
+        response = _write_as(bound, session, driver, dataset, driver.token(dataset), "not-mine", 1)
+        _must_refuse(session, response, "credentials bound to another identity were accepted")
         driver.list_records(dataset)
     return AuthVerdict(True, "signatures are checked")

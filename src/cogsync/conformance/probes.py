@@ -10,6 +10,7 @@ transcript is the reproduction, and nothing else ran in between.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -109,18 +110,23 @@ def first_write_then_delta(d: Driver) -> None:
                         replace("name" + ASTRAL, ASTRAL * 3, 0)], DeviceId="phone-1")
     d.list_records(ds)
     d.list_records(ds, LastSyncCount=1)
+    # LIST-6: the next write must be told apart in time from the first (a server that
+    # re-stamps every record with the dataset's date would otherwise look right).
+    time.sleep(0.02)
     d.put(ds, [replace("highScore", "11", 1)])
     d.list_records(ds, LastSyncCount=1)
+    d.list_records(ds)
     d.describe(ds)
     d.list_datasets()
 
 
-@probe("CONF-1", "CONF-2", "CONF-4", "CONF-5", "CONF-7")
+@probe("CONF-1", "CONF-2", "CONF-4", "CONF-5", "CONF-7", "SYNC-5")
 def stale_writes_conflict(d: Driver) -> None:
     ds = d.scope.dataset("conflicts")
     d.put(ds, [replace("k", "v1", 0)])
-    d.put(ds, [replace("k", "v2", 1)])
+    d.put(ds, [replace("k", "v2", 1), replace("new", "n", 0)])  # SYNC-5: a new key in an existing dataset
     d.put(ds, [replace("k", "stale", 1), replace("other", "x", 0)])  # CONF-1, atomic (CONF-4)
+    d.put(ds, [replace("other", "x", 0), replace("k", "stale", 1)])  # CONF-4: the stale patch last
     d.put(ds, [replace("k", "zero", 0)])  # CONF-2
     d.put(ds, [replace("k", "ahead", 7)])  # CONF-7 (MAY)
     d.list_records(ds)
@@ -130,11 +136,13 @@ def stale_writes_conflict(d: Driver) -> None:
 def tombstones(d: Driver) -> None:
     ds = d.scope.dataset("tombstones")
     d.put(ds, [replace("gone", "v", 0), replace("kept", "w", 0)])
+    d.put(ds, [replace("kept", "wider", 1)])  # DS-5: a replace changes bytes, not the record count
+    d.describe(ds)  # DS-5, before any tombstone makes the count a MAY (DEL-3)
     d.put(ds, [remove("gone", 0)])  # CONF-3: stale remove
     d.put(ds, [remove("gone", 1)])
     d.list_records(ds, LastSyncCount=1)  # DEL-1: the tombstone shows
     d.describe(ds)  # DS-5
-    d.put(ds, [replace("gone", "back", 2)])  # DEL-2
+    d.put(ds, [replace("gone", "back", 3)])  # DEL-2
     d.put(ds, [remove("never-was", 0)])  # DEL-3 (MAY)
     d.list_records(ds)
 
@@ -163,14 +171,16 @@ def token_bound_to_dataset(d: Driver) -> None:
 
 @probe("ISO-1", invents_ids=True)
 def identities_are_isolated(d: Driver) -> None:
-    other = d.scope.identity()
+    same_pool = d.scope.identity(pool_id=d.identity.pool_id)  # another identity of my pool
+    same_id = d.scope.identity(identity_id=d.identity.identity_id)  # my identity id in another pool
     d.put("shared", [replace("k", "mine", 0)])
-    d.list_records("shared", identity=other)  # nothing of mine shows
-    foreign = d.token("shared", identity=other)
-    d.write("shared", foreign, [replace("k", "theirs", 1)])  # a token of another identity
-    d.put("shared", [replace("k", "theirs", 0)], identity=other)
-    d.list_records("shared")
-    d.list_records("shared", identity=other)
+    for other in (same_pool, same_id):
+        d.list_records("shared", identity=other)  # nothing of mine shows
+        foreign = d.token("shared", identity=other)
+        d.write("shared", foreign, [replace("k", "theirs", 1)])  # a token of another identity
+        d.put("shared", [replace("k", "theirs", 0)], identity=other)
+        d.list_records("shared")
+        d.list_records("shared", identity=other)
     d.list_datasets()
 
 
@@ -204,6 +214,7 @@ def delete_and_recreate(d: Driver) -> None:
     d.list_records(ds)  # DS-3: gone
     d.describe(ds)
     d.put(ds, [replace("c", "3", 0)])  # DS-3: recreated
+    d.list_records(ds)  # DS-3: only the new record
     d.list_records(ds, LastSyncCount=2)  # DS-4: a count from before the delete
     d.describe(ds)
     d.list_datasets()
@@ -219,10 +230,13 @@ def empty_write(d: Driver) -> None:
     d.list_records(ds)
 
 
-@probe("VAL-1", "VAL-3", "VAL-4", "CONF-4")
+@probe("VAL-1", "VAL-3", "VAL-4", "CONF-4", "WIRE-4")
 def invalid_patches(d: Driver) -> None:
     ds = d.scope.dataset("invalid")
     d.put(ds, [replace("k", "v", 0)])
+    d.put(ds, [{"Op": "replace", "Key": "k", "Value": "v", "SyncCount": "1"}])  # WIRE-4: a string count
+    d.put(ds, [{"Op": "replace", "Key": "k", "Value": 7, "SyncCount": 1}])  # WIRE-4: a number value
+    d.put(ds, [{"Op": "replace", "Key": ["k"], "SyncCount": 1}])  # WIRE-4: a list key
     d.put(ds, [replace("k", "negative", -1)])  # VAL-3
     d.put(ds, [{"Op": "upsert", "Key": "k", "Value": "v", "SyncCount": 1}])  # VAL-1: enum
     d.put(ds, [replace("", "v", 1)])  # VAL-1: min length

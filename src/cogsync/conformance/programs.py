@@ -14,14 +14,17 @@ from typing import Any
 
 from cogsync.conformance.scope import Scope
 from cogsync.conformance.session import Session
-from cogsync.strategies import Scenario, call_sequences
+from cogsync.strategies import Identity, Scenario, call_sequences
 from cogsync.targets.base import Target
 
 
 def isolate(scenario: Scenario, scope: Scope) -> Scenario:
     """The same program on identities (or dataset names) no other example used."""
     if not scope.real:
-        fresh = tuple(scope.identity() for _ in scenario.identities)
+        # Fresh pools and ids, keeping which identities share a pool (or an id).
+        pools = {i.pool_id: scope.identity().pool_id for i in scenario.identities}
+        ids = {i.identity_id: scope.identity().identity_id for i in scenario.identities}
+        fresh = tuple(Identity(pools[i.pool_id], ids[i.identity_id]) for i in scenario.identities)
         return dataclasses.replace(scenario, identities=fresh)
     names = {name: scope.dataset(name) for name in scenario.datasets}
     # ListDatasets would show the identity's other datasets, which the model cannot know.

@@ -36,13 +36,15 @@ class Scope:
         """True when the user named the identity (real AWS): nothing can be invented."""
         return self.config.identity_id is not None
 
-    def identity(self) -> Identity:
+    def identity(self, *, pool_id: str | None = None, identity_id: str | None = None) -> Identity:
+        """A fresh identity; ``pool_id`` or ``identity_id`` pin one half (ISO-1 probes
+        two identities in one pool, and one identity id under two pools)."""
         if self.real:
             assert self.config.identity_pool_id and self.config.identity_id
             return Identity(self.config.identity_pool_id, self.config.identity_id)
         n = next(self._counter)
         region = _REGIONS[n % len(_REGIONS)]
-        return Identity(f"{region}:{uuid.uuid4()}", f"{region}:{uuid.uuid4()}")
+        return Identity(pool_id or f"{region}:{uuid.uuid4()}", identity_id or f"{region}:{uuid.uuid4()}")
 
     def dataset(self, hint: str = "d") -> str:
         """A dataset name; on real AWS it carries the run prefix so cleanup can find it."""

@@ -145,6 +145,11 @@ class Session:
         return [(v.property_id, v.title, v.expected, v.received)
                 for v in judgement.violations if v.property_id in ("LIST-4", "LIST-5")]
 
+    def fail(self, failure: Failure) -> None:
+        """A breach found outside the model (e.g. by the auth probe)."""
+        if self._wanted(failure.property_id):
+            self._fail(failure)
+
     def _fail(self, failure: Failure) -> None:
         self.failures.append(failure)
         if self.raise_on_failure:

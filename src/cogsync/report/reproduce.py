@@ -17,6 +17,7 @@ from typing import Any
 
 from cogsync.conformance.results import Step
 from cogsync.contracts.calls import METHOD_NAMES, Call, Err, Ok, Outcome
+from cogsync.targets.base import RAW_OPERATION
 
 #: Request members that carry a token an earlier answer handed out, and the answer member.
 _TOKEN_SOURCES = {"SyncSessionToken": "SyncSessionToken", "NextToken": "NextToken"}
@@ -126,9 +127,41 @@ def python_script(
         "    return answer",
         "",
         "",
+        "def raw(method, path, query=None, headers=None, body=''):",
+        "    \"\"\"A request boto3 cannot make (the wire fuzzer's), SigV4-signed and sent as is.\"\"\"",
+        "    import urllib.error, urllib.parse, urllib.request",
+        "    from botocore.auth import SigV4Auth",
+        "    from botocore.awsrequest import AWSRequest",
+        "    from botocore.credentials import Credentials",
+        "    if not args.endpoint_url:",
+        "        print(f'{method} {path}: a raw request; run again with --endpoint-url to send it')",
+        "        return {}",
+        "    url = args.endpoint_url.rstrip('/') + path",
+        "    if query:",
+        "        url += '?' + urllib.parse.urlencode(query)",
+        "    data = body.encode('utf-8', 'surrogateescape')",
+        "    request = AWSRequest(method=method, url=url, data=data, headers=dict(headers or {}))",
+        "    SigV4Auth(Credentials('testing', 'testing'), 'cognito-sync', args.region).add_auth(request)",
+        "    prepared = urllib.request.Request(url, data=data or None, method=method,",
+        "                                      headers=dict(request.headers.items()))",
+        "    try:",
+        "        with urllib.request.urlopen(prepared) as answer:",
+        "            status, text = answer.status, answer.read()",
+        "    except urllib.error.HTTPError as exc:",
+        "        status, text = exc.code, exc.read()",
+        "    print(f'{method} {path}: {status} {text[:300]!r}')",
+        "    return {}",
+        "",
+        "",
         "def replay(client):",
     ]
     for index, step in enumerate(steps):
+        if step.call.operation == RAW_OPERATION:
+            p = step.call.params
+            lines.append(f"    # step {index}: the target answered {_describe(step.outcome)!r}"[:400])
+            lines.append(f"    r{index} = raw({p.get('method')!r}, {p.get('path')!r}, {p.get('query')!r}, "
+                         f"{p.get('headers')!r}, {p.get('body', '')!r})")
+            continue
         args = []
         for member, value in step.call.params.items():
             if member in refs[index]:
@@ -199,6 +232,11 @@ def cli_script(
         "",
     ]
     for index, step in enumerate(steps):
+        if step.call.operation == RAW_OPERATION:
+            p = step.call.params
+            lines.append(f"# step {index}: a raw {p.get('method')} {p.get('path')} the AWS CLI cannot send "
+                         f"(see the Python reproduction); the target answered {_describe(step.outcome)}"[:300])
+            continue
         op = METHOD_NAMES[step.call.operation].replace("_", "-")
         parts = [f"aws cognito-sync {op}"]
         for member, value in step.call.params.items():

@@ -104,11 +104,20 @@ def unreachable_reason(response: Response, name: str) -> str | None:
     return f"{name} is not reachable: {reason}"
 
 
-def raw_call(method: str, path: str, query: Mapping[str, Any] | None) -> Call:
-    """The pseudo-call a ``send_raw`` response carries, so reports can show what was sent."""
+def raw_call(method: str, path: str, query: Mapping[str, Any] | None, body: bytes = b"",
+             headers: Mapping[str, str] | None = None) -> Call:
+    """The pseudo-call a ``send_raw`` response carries, so reports can show and replay it.
+
+    The body is kept as text (invalid UTF-8 bytes escaped as ``\\udcXX``), so a
+    reproduction script can send the same bytes again.
+    """
     params: dict[str, Any] = {"method": method, "path": path}
     if query:
         params["query"] = dict(query)
+    if headers:
+        params["headers"] = dict(headers)
+    if body:
+        params["body"] = body.decode("utf-8", "surrogateescape")
     return Call(RAW_OPERATION, params)
 
 

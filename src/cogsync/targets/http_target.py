@@ -133,7 +133,7 @@ class HttpTarget:
         """Send ``body`` as is to ``path`` (already percent-encoded), signed like any call."""
         started = time.time()
         target = f"{path}?{encode_query(query)}" if query else path
-        call = raw_call(method, path, query)
+        call = raw_call(method, path, query, body, headers)
         return self._exchange(call, method, target, dict(headers or {}), body or None, started)
 
     def _exchange(

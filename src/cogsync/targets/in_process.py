@@ -238,7 +238,7 @@ class InProcessTarget:
         started = time.time()
         target = f"{path}?{encode_query(query)}" if query else path
         return self._exchange(
-            raw_call(method, path, query), method, target, dict(headers or {}), body, started
+            raw_call(method, path, query, body, headers), method, target, dict(headers or {}), body, started
         )
 
     def _exchange(

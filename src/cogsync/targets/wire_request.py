@@ -103,10 +103,16 @@ def _text(value: Any) -> str:
 
 
 def encode_label(value: Any) -> str:
-    """A path label percent-encoded with nothing kept safe (``:`` -> ``%3A``)."""
+    """A path label percent-encoded with nothing kept safe (``:`` -> ``%3A``).
+
+    The valid dataset names ``.`` and ``..`` are sent as ``%2E`` and ``%2E%2E``: as
+    plain dots, URL normalization (urllib3's, a proxy's) would remove them as dot
+    segments and the request would reach another path.
+    """
     if isinstance(value, bytes):
         return quote(value, safe="")
-    return quote(_text(value), safe="", errors="surrogatepass")
+    encoded = quote(_text(value), safe="", errors="surrogatepass")
+    return "%2E" * len(encoded) if encoded in (".", "..") else encoded
 
 
 def encode_query(pairs: Any) -> str:

@@ -1,0 +1,117 @@
+"""What every mutant is built from: the reference emulator's own parts, one of them bent.
+
+A mutant is the reference emulator with one realistic bug. The bug goes in by
+subclassing (the backend, the WSGI app) or by wrapping (a storage transaction, the
+WSGI app), never by editing the emulator, so the catalog can never break the
+reference. The helpers here keep each mutant to a few lines:
+
+- :func:`serve` puts a backend (class) behind the reference WSGI app, memory storage;
+- :class:`TransactionProxy` / :class:`ProxyStorage` bend what a transaction reads or
+  writes (a storage that "forgets" tombstones, never spends a token...);
+- :func:`rewrite_answers` bends what the app sends (wire-level bugs).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from cogsync.contracts.constraints import DEFAULT_LIMITS, Limits
+from cogsync.emulator.auth import SigV4Verifier
+from cogsync.emulator.backend import CognitoSyncBackend
+from cogsync.emulator.storage import MemoryStorage, Storage, Transaction
+from cogsync.emulator.wire import CognitoSyncApp
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def serve(
+    backend_class: type[CognitoSyncBackend] = CognitoSyncBackend,
+    *,
+    storage: Storage | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    app_class: type[CognitoSyncApp] = CognitoSyncApp,
+    auth: SigV4Verifier | None = None,
+    **backend_options: Any,
+) -> CognitoSyncApp:
+    """A fresh app: ``backend_class`` on ``storage`` (a new MemoryStorage by default)."""
+    backend = backend_class(storage if storage is not None else MemoryStorage(), limits=limits,
+                            **backend_options)
+    return app_class(backend, auth=auth)
+
+
+class TransactionProxy:
+    """Passes everything to the real transaction; mutants override the one method they bend."""
+
+    def __init__(self, inner: Transaction) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+class ProxyStorage(MemoryStorage):
+    """Memory storage whose transactions are seen through ``proxy`` (a TransactionProxy class)."""
+
+    def __init__(self, proxy: type[TransactionProxy]) -> None:
+        super().__init__()
+        self._proxy = proxy
+
+    @contextmanager
+    def read(self) -> Iterator[Any]:
+        with super().read() as tx:
+            yield self._proxy(tx)
+
+    @contextmanager
+    def write(self) -> Iterator[Any]:
+        with super().write() as tx:
+            yield self._proxy(tx)
+
+
+#: (status, headers, body) -> (status, headers, body): one answer, rewritten.
+Headers = list[tuple[str, str]]
+AnswerRewrite = Callable[[str, Headers, bytes], tuple[str, Headers, bytes]]
+
+
+class AnswerRewriter:
+    """A WSGI app whose every answer passes through ``rewrite`` (wire-level bugs).
+
+    Keeps ``backend`` and ``reset()`` of the wrapped app, so targets can reset it.
+    """
+
+    def __init__(self, app: CognitoSyncApp, rewrite: AnswerRewrite) -> None:
+        self.app = app
+        self.backend = app.backend
+        self._rewrite = rewrite
+
+    def reset(self) -> None:
+        self.backend.reset()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: Headers, exc_info: Any = None) -> Any:
+            captured["status"], captured["headers"] = status, list(headers)
+            return lambda _data: None
+
+        body = b"".join(self.app(environ, capture))
+        status, headers, body = self._rewrite(captured["status"], captured["headers"], body)
+        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        start_response(status, [*headers, ("Content-Length", str(len(body)))])
+        return [body]
+
+
+def rewrite_answers(app: CognitoSyncApp, rewrite: AnswerRewrite) -> AnswerRewriter:
+    """``app`` with every answer passed through ``rewrite``."""
+    return AnswerRewriter(app, rewrite)
+
+
+def json_body(body: bytes) -> Any:
+    """The answer's JSON document (the emulator always answers JSON)."""
+    return json.loads(body.decode("utf-8"))
+
+
+def to_json(document: Any) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -1,0 +1,214 @@
+"""The catalog: every mutant, the bug it carries, and the properties it breaks.
+
+A mutant is the reference emulator with one realistic bug, the kind an implementer
+of Cognito Sync's records API could write. The conformance engine must report at
+least one of a mutant's ``breaks`` ids as failed (SHOULD ids under the default
+profile), and must pass the reference emulator: that is how the kit proves its
+checks work. ``minimal_steps`` is the fewest calls that show the bug, counted by
+hand (tokens come from listings, so a write costs a ListRecords first); the
+benchmark compares the engine's shrunk reproductions with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from cogsync.errors import UsageError
+from cogsync.mutants import (
+    conflicts,
+    datasets,
+    isolation,
+    limits,
+    listing,
+    signatures,
+    sync_counts,
+    tokens,
+    tombstones,
+    validation,
+    wire_bugs,
+)
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str  # kebab-case; its factory is cogsync.mutants:<name with _ for ->
+    description: str  # the bug in one sentence, as its implementer would have written it
+    breaks: frozenset[str]  # property ids it breaks (the engine must report one of them)
+    build: Callable[[], Any]  # a fresh WSGI app: the mutant emulator, memory storage
+    concurrency_only: bool = False  # only a concurrent history shows it
+    minimal_steps: int = 0  # the fewest calls that show the bug
+    signed: bool = False  # the app checks SigV4 (signatures.signing_keys); sign with RUN_KEY
+
+    @property
+    def factory(self) -> str:
+        """The ``module:factory`` spec of its app, for ``cogsync verify --in-process``."""
+        return f"cogsync.mutants:{self.name.replace('-', '_')}"
+
+
+def _m(name: str, breaks: str, minimal_steps: int, build: Callable[[], Any], description: str,
+       **options: Any) -> Mutant:
+    return Mutant(name, " ".join(description.split()), frozenset(breaks.split()), build,
+                  minimal_steps=minimal_steps, **options)
+
+
+CATALOG: tuple[Mutant, ...] = (
+    # -- sync counts -----------------------------------------------------------------------
+    _m("count-per-patch", "SYNC-1 SYNC-2", 2, sync_counts.count_per_patch,
+       "Each patch of a write is its own increment: the records get N+1, N+2, ... and the "
+       "dataset ends at N plus the number of patches."),
+    _m("response-carries-sent-count", "SYNC-2 SYNC-4", 2, sync_counts.response_carries_sent_count,
+       "The write's answer echoes each patch's SyncCount instead of the new count."),
+    _m("response-omits-removed-keys", "SYNC-4", 2, sync_counts.response_omits_removed_keys,
+       "The write's answer lists only records that still have a value, so removals are missing."),
+    _m("new-key-needs-dataset-count", "SYNC-5", 4, sync_counts.new_key_needs_dataset_count,
+       "A key with no record is checked against the dataset's sync count, so a new key in an "
+       "existing dataset needs that count instead of 0."),
+    _m("dataset-count-from-records", "SYNC-3", 3, sync_counts.dataset_count_from_records,
+       "ListRecords reports DatasetSyncCount as the highest count among the records it returns, "
+       "0 when the delta is empty."),
+    _m("timestamps-in-milliseconds", "SYNC-7", 2, sync_counts.timestamps_in_milliseconds,
+       "LastModifiedDate is stamped with a millisecond clock (Date.now()) instead of seconds."),
+    _m("device-date-dropped", "SYNC-7", 2, sync_counts.device_date_dropped,
+       "The patch parser never reads DeviceLastModifiedDate, so it is not stored or returned."),
+    # -- conflicts -------------------------------------------------------------------------
+    _m("stale-replace-accepted", "CONF-1 CONF-2", 4, conflicts.stale_replace_accepted,
+       "A patch is stale only when sent < server - 1 (off by one), so a count one behind "
+       "overwrites the newer record."),
+    _m("zero-count-always-accepted", "CONF-2", 4, conflicts.zero_count_always_accepted,
+       "SyncCount 0 is read as 'create or overwrite' and skips the conflict check."),
+    _m("remove-skips-conflict-check", "CONF-3", 4, conflicts.remove_skips_conflict_check,
+       "Only replace patches are checked for a stale SyncCount; a remove always wins."),
+    _m("partial-batch-on-conflict", "CONF-4", 3, conflicts.partial_batch_on_conflict,
+       "Patches are applied one by one and the first stale one stops the batch, keeping the "
+       "patches before it."),
+    _m("conflict-bumps-count", "CONF-4", 5, conflicts.conflict_bumps_count,
+       "The dataset counter is incremented in its own statement before the patches are "
+       "checked, so a refused write still moves the count."),
+    _m("conflict-message-reworded", "CONF-5", 2, conflicts.conflict_message_reworded,
+       "The 409 message is written in the implementer's own words instead of AWS's "
+       "'Current SyncCount for: <key> is: <server> not: <sent>'."),
+    _m("lost-update-race", "CONF-6", 4, conflicts.lost_update_race,
+       "The write checks the counts in one transaction, computes outside the lock, and commits "
+       "in a second transaction, so two writers presenting the same count both succeed.",
+       concurrency_only=True),
+    # -- tombstones ------------------------------------------------------------------------
+    _m("remove-deletes-row", "DEL-1 DEL-2", 5, tombstones.remove_deletes_row,
+       "A remove deletes the record's row instead of leaving a tombstone."),
+    _m("tombstone-revive-needs-zero", "DEL-2", 6, tombstones.tombstone_revive_needs_zero,
+       "A tombstone is looked up as a missing key, so reviving it needs SyncCount 0 instead of "
+       "the tombstone's count."),
+    # -- listing ---------------------------------------------------------------------------
+    _m("delta-listing-inclusive", "LIST-1", 3, listing.delta_listing_inclusive,
+       "The delta query is sync_count >= lastSyncCount where > was meant."),
+    _m("missing-dataset-listed-as-404", "LIST-2", 1, listing.missing_dataset_listed_as_404,
+       "ListRecords looks the dataset up like DescribeDataset and answers 404 when it is missing."),
+    _m("list-past-count-clamped", "LIST-3", 3, listing.list_past_count_clamped,
+       "A lastSyncCount above the dataset's count is clamped to it instead of refused."),
+    _m("pagination-skips-record", "LIST-4", 4, listing.pagination_skips_record,
+       "A next page resumes one record late, so the first record after each page break is lost."),
+    _m("count-is-page-size", "LIST-5", 4, listing.count_is_page_size,
+       "Count is the number of records on the page, not in the whole listing."),
+    _m("count-is-dataset-size", "LIST-5", 3, listing.count_is_dataset_size,
+       "Count is filled from the dataset's NumRecords, not from the records the listing holds."),
+    _m("listing-value-cache-stale", "LIST-6", 5, listing.listing_value_cache_stale,
+       "ListRecords reads values through a cache that UpdateRecords never invalidates."),
+    _m("listing-dates-from-dataset", "LIST-6", 5, listing.listing_dates_from_dataset,
+       "Listed records take their LastModifiedDate from the dataset row instead of their own."),
+    # -- tokens ----------------------------------------------------------------------------
+    _m("token-missing-for-new-dataset", "TOK-1", 1, tokens.token_missing_for_new_dataset,
+       "ListRecords issues a SyncSessionToken only for datasets that already exist."),
+    _m("missing-token-accepted", "TOK-2", 1, tokens.missing_token_accepted,
+       "The SyncSessionToken is checked only when one is sent."),
+    _m("token-not-bound-to-dataset", "TOK-3", 2, tokens.token_not_bound_to_dataset,
+       "A token is checked against the caller's identity but not the dataset it was issued for."),
+    _m("token-reusable", "TOK-4", 3, tokens.token_reusable,
+       "A successful write forgets to delete its token, so the token can be used again."),
+    _m("token-bound-to-dataset-name-only", "ISO-1 TOK-3", 2,
+       tokens.token_bound_to_dataset_name_only,
+       "Tokens are looked up by dataset name alone, so another identity's token for the same "
+       "name is accepted."),
+    # -- datasets --------------------------------------------------------------------------
+    _m("list-datasets-omits-num-records", "DS-1", 3, datasets.list_datasets_omits_num_records,
+       "ListDatasets serializes datasets without NumRecords."),
+    _m("describe-missing-answers-200", "DS-2", 1, datasets.describe_missing_answers_200,
+       "DescribeDataset of an unknown name answers an empty dataset instead of 404."),
+    _m("delete-keeps-records", "DS-3 LIST-1", 6, datasets.delete_keeps_records,
+       "DeleteDataset marks the dataset deleted but leaves its records, which come back when "
+       "it is recreated."),
+    _m("delete-only-empties-dataset", "DS-3", 4, datasets.delete_only_empties_dataset,
+       "DeleteDataset drops the records and zeroes the counters, but the dataset stays."),
+    _m("no-deleted-after-flag", "DS-4", 6, datasets.no_deleted_after_flag,
+       "DatasetDeletedAfterRequestedSyncCount is never set after a delete and recreate."),
+    _m("data-storage-counts-characters", "DS-5 LIM-3", 3, datasets.data_storage_counts_characters,
+       "DataStorage (and the 1 MB limit) counts characters of keys and values, not UTF-8 bytes."),
+    _m("num-records-counts-every-replace", "DS-5", 3, datasets.num_records_counts_every_replace,
+       "NumRecords goes up by one for every replace and down by one for every remove, whether "
+       "or not the key held a live record."),
+    # -- limits ----------------------------------------------------------------------------
+    _m("no-dataset-limit", "LIM-1", 42, limits.no_dataset_limit,
+       "The 20-datasets-per-identity limit was never implemented."),
+    _m("record-limit-off-by-one", "LIM-2", 2, limits.record_limit_off_by_one,
+       "The record limit compares with >= where > was meant, refusing the 1024th record."),
+    _m("byte-limit-per-request", "LIM-3", 4, limits.byte_limit_per_request,
+       "The 1 MB limit is checked against the request's patches, not the dataset's total."),
+    # -- isolation and auth ----------------------------------------------------------------
+    _m("datasets-keyed-by-name-only", "ISO-1", 3, isolation.datasets_keyed_by_name_only,
+       "Datasets are keyed by name alone (a single-tenant prototype): every identity sees the "
+       "same dataset."),
+    _m("datasets-shared-within-pool", "ISO-1", 3, isolation.datasets_shared_within_pool,
+       "Datasets are keyed by identity pool and name: identities of one pool share them."),
+    _m("datasets-keyed-by-identity-only", "ISO-1", 3, isolation.datasets_keyed_by_identity_only,
+       "Datasets are keyed by identity id and name: the same identity id under another pool "
+       "sees them."),
+    _m("bound-credentials-not-enforced", "ISO-2", 2, signatures.bound_credentials_not_enforced,
+       "The credentials loader keeps each key's secret but drops its identity binding, so a "
+       "key bound to one identity may act for any.", signed=True),
+    _m("signature-checked-after-write", "ISO-2 CONF-4", 3,
+       signatures.signature_checked_after_write,
+       "The signature is verified when the answer is sent, after the operation already ran.",
+       signed=True),
+    # -- wire ------------------------------------------------------------------------------
+    _m("timestamps-as-iso-strings", "WIRE-1", 2, wire_bugs.timestamps_as_iso_strings,
+       "Dates are serialized with datetime.isoformat() instead of epoch-second numbers."),
+    _m("error-type-header-missing", "WIRE-2", 1, wire_bugs.error_type_header_missing,
+       "Errors carry their type only in the body's __type, not in x-amzn-ErrorType."),
+    _m("validation-exception-type", "WIRE-3 VAL-1", 1, wire_bugs.validation_exception_type,
+       "Invalid input is answered as ValidationException, like other AWS JSON services, instead "
+       "of InvalidParameterException."),
+    _m("bad-sync-count-type-500", "WIRE-4", 1, wire_bugs.bad_sync_count_type_500,
+       "Negative counts are refused before the request is validated, so a SyncCount that is not "
+       "a number crashes the comparison (500)."),
+    _m("astral-characters-mangled", "WIRE-5", 3, wire_bugs.astral_characters_mangled,
+       "Values are stored in a 3-byte UTF-8 column, turning characters outside the BMP into "
+       "U+FFFD."),
+    _m("body-cap-too-small", "WIRE-4 VAL-2", 2, wire_bugs.body_cap_too_small,
+       "Request bodies are capped at 2 MiB, twice the dataset limit, forgetting that boto3 "
+       "escapes non-ASCII text as \\uXXXX."),
+    _m("large-body-crashes", "WIRE-4", 2, wire_bugs.large_body_crashes,
+       "The body is copied into a fixed 2 MiB buffer, and a longer one crashes the handler "
+       "(500) instead of being read."),
+    # -- validation ------------------------------------------------------------------------
+    _m("unknown-op-treated-as-replace", "VAL-1", 2, validation.unknown_op_treated_as_replace,
+       "Any Op other than 'remove' is handled as a replace."),
+    _m("overlong-key-truncated", "VAL-1", 2, validation.overlong_key_truncated,
+       "Keys go to a 1024-character column that silently truncates longer ones."),
+    _m("colon-refused-in-dataset-names", "VAL-2", 1, validation.colon_refused_in_dataset_names,
+       "The dataset name pattern was written without ':'."),
+    _m("negative-sync-count-accepted", "VAL-3", 2, validation.negative_sync_count_accepted,
+       "A negative SyncCount is read as 0, like a negative lastSyncCount."),
+)
+
+BY_NAME: dict[str, Mutant] = {m.name: m for m in CATALOG}
+
+
+def get(name: str) -> Mutant:
+    """The mutant called ``name``; UsageError naming the argument for an unknown one."""
+    try:
+        return BY_NAME[name]
+    except (KeyError, TypeError):
+        raise UsageError.bad_argument(
+            "name", name, "the name of a mutant in cogsync.mutants.CATALOG, e.g. "
+            "'stale-replace-accepted'"
+        ) from None

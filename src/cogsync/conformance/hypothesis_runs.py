@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis.database import ExampleDatabase
 from hypothesis.errors import Unsatisfiable
@@ -89,6 +89,9 @@ def search(
         suppress_health_check=list(HealthCheck),
         report_multiple_bugs=True,
         print_blob=True,
+        # Quiet: the failures come back as data; Hypothesis's own prints would only
+        # clutter the CLI's output (e.g. its shrink-time warning, which our cap trips).
+        verbosity=Verbosity.quiet,
         phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
     )(test)
     test = seed(run_seed)(test)

@@ -19,6 +19,9 @@ from cogsync.conformance.results import Step
 from cogsync.contracts.calls import METHOD_NAMES, Call, Err, Ok, Outcome
 from cogsync.targets.base import RAW_OPERATION
 
+#: Request members holding identity ids: replays give them fresh digits (see ``fresh``).
+_ID_MEMBERS = ("IdentityPoolId", "IdentityId")
+
 #: Request members that carry a token an earlier answer handed out, and the answer member.
 _TOKEN_SOURCES = {"SyncSessionToken": "SyncSessionToken", "NextToken": "NextToken"}
 
@@ -89,12 +92,13 @@ def python_script(
         "#!/usr/bin/env python3",
         f'"""Reproduces: {title or "a cogsync failure"}',
         "",
-        "Usage: python this_script.py [--endpoint-url URL]",
-        "Without --endpoint-url it runs against cogsync's embedded emulator.",
+        "Usage: python this_script.py [--endpoint-url URL | --embedded] [--same-ids]",
+        "With no endpoint (or --embedded) it runs against cogsync's embedded emulator.",
         '"""',
         "import argparse",
         "import contextlib",
         "import json",
+        "import secrets",
         "",
         "import boto3",
         "from botocore.config import Config",
@@ -103,7 +107,24 @@ def python_script(
         "parser = argparse.ArgumentParser()",
         f"parser.add_argument('--endpoint-url', default={endpoint_url!r})",
         f"parser.add_argument('--region', default={region!r})",
+        "parser.add_argument('--embedded', action='store_true',",
+        "                    help=\"replay against cogsync's embedded emulator, whatever the endpoint\")",
+        "parser.add_argument('--same-ids', action='store_true',",
+        "                    help='keep the recorded identity ids (real AWS: ids cannot be invented)')",
         "args = parser.parse_args()",
+        "FRESH = {}",
+        "",
+        "",
+        "def fresh(value):",
+        "    \"\"\"The recorded id with new hex digits (same shape and length), so leftovers of the",
+        "    original run cannot get in the way; the same id always maps to the same new one.\"\"\"",
+        "    if args.same_ids or not isinstance(value, str) or ':' not in value:",
+        "        return value",
+        "    if value not in FRESH:",
+        "        region, _, rest = value.partition(':')",
+        "        FRESH[value] = region + ':' + ''.join(",
+        "            secrets.choice('0123456789abcdef') if c in '0123456789abcdef' else c for c in rest)",
+        "    return FRESH[value]",
         "",
         "",
         "def make_client():",
@@ -167,6 +188,8 @@ def python_script(
             if member in refs[index]:
                 origin = refs[index][member]
                 args.append(f"{member}=r{origin}.get({_TOKEN_SOURCES[member]!r})")
+            elif member in _ID_MEMBERS:
+                args.append(f"{member}=fresh({value!r})")
             else:
                 args.append(f"{member}={value!r}")
         lines.append(f"    # step {index}: the target answered {_describe(step.outcome)!r}"[:400])
@@ -177,6 +200,8 @@ def python_script(
     lines += [
         "",
         "",
+        "if args.embedded:",
+        "    args.endpoint_url = None",
         "if args.endpoint_url:",
         "    replay(make_client())",
         "else:",
@@ -229,8 +254,19 @@ def cli_script(
         f"export AWS_DEFAULT_REGION={shlex.quote(region)}",
         "export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-testing}",
         "export AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-testing}",
-        "",
+        "# Identity ids get fresh hex digits so leftovers of the original run cannot interfere;",
+        "# SAME_IDS=1 keeps the recorded ones (real AWS: ids cannot be invented).",
+        "fresh() { if [ \"${SAME_IDS:-}\" = 1 ]; then printf '%s' \"$1\"; else python3 -c '"
+        "import secrets, sys; r, _, s = sys.argv[1].partition(\":\"); "
+        "print(r + \":\" + \"\".join(secrets.choice(\"0123456789abcdef\") "
+        "if c in \"0123456789abcdef\" else c for c in s), end=\"\")' \"$1\"; fi; }",
     ]
+    originals = sorted({str(s.call.params[m]) for s in steps for m in _ID_MEMBERS
+                        if isinstance(s.call.params.get(m), str) and ":" in s.call.params[m]})
+    variables = {value: f"ID_{n}" for n, value in enumerate(originals)}
+    for value, name in variables.items():
+        lines.append(f"{name}=$(fresh {shlex.quote(value)})")
+    lines.append("")
     for index, step in enumerate(steps):
         if step.call.operation == RAW_OPERATION:
             p = step.call.params
@@ -246,6 +282,8 @@ def cli_script(
             if member in refs[index]:
                 origin = refs[index][member]
                 parts.append(f'{flag} "$TOKEN_{origin}_{_TOKEN_SOURCES[member]}"')
+            elif member in _ID_MEMBERS and isinstance(value, str) and value in variables:
+                parts.append(f'{flag} "${variables[value]}"')
             else:
                 parts.append(f"{flag} {_cli_value(value)}")
         command = " ".join(parts) + endpoint + " --output json"

@@ -1,0 +1,73 @@
+"""A failure's reproduction scripts really reproduce it: on the buggy server, not on the right one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cogsync.conformance.config import RunConfig
+from cogsync.conformance.engine import run
+from cogsync.emulator.server import EmulatorServer
+from cogsync.mutants import get
+from cogsync.targets.http_target import HttpTarget
+
+
+@pytest.fixture(scope="module")
+def stale_write_failure():
+    """CONF-1 found over HTTP against a server that accepts stale replaces; the server stays up."""
+    server = EmulatorServer(get("stale-replace-accepted").build(), "127.0.0.1", 0)
+    server.start()
+    try:
+        target = HttpTarget(server.url)
+        result = run(target, RunConfig(budget="quick", seed=11, properties=("CONF-1",)))
+        failure = min(result.results["CONF-1"].failures, key=lambda f: len(f.steps))
+        yield server.url, failure
+    finally:
+        server.stop()
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1",
+               AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    return env
+
+
+def test_the_python_script_shows_the_stale_write_accepted_there_and_refused_here(stale_write_failure, tmp_path):
+    url, failure = stale_write_failure
+    script = tmp_path / "repro.py"
+    script.write_text(failure.reproduction.python, "utf-8")
+    on_mutant = subprocess.run([sys.executable, str(script), "--endpoint-url", url], capture_output=True,
+                               text=True, timeout=120, env=_env())
+    assert on_mutant.returncode == 0, on_mutant.stderr
+    on_reference = subprocess.run([sys.executable, str(script), "--embedded"], capture_output=True, text=True,
+                                  timeout=120, env=_env())
+    assert on_reference.returncode == 0, on_reference.stderr
+
+    def conflicts(output: str) -> int:
+        return sum("ResourceConflictException" in line for line in output.splitlines()
+                   if line.startswith("update_records:"))
+
+    # The bug replays: the buggy server lets through a stale write the right one refuses.
+    assert conflicts(on_reference.stdout) > conflicts(on_mutant.stdout)
+
+
+@pytest.mark.slow
+def test_the_aws_cli_script_replays_the_same_calls(stale_write_failure, tmp_path):
+    aws = Path(sys.executable).with_name("aws")
+    if not aws.exists() and not shutil.which("aws"):
+        pytest.skip("the AWS CLI is not installed here")
+    url, failure = stale_write_failure
+    script = tmp_path / "repro.sh"
+    script.write_text(failure.reproduction.cli, "utf-8")
+    env = {**_env(), "ENDPOINT": url, "PATH": f"{aws.parent}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=300, env=env)
+    writes = failure.reproduction.cli.count("aws cognito-sync update-records")
+    assert writes >= 2
+    assert '"Records"' in done.stdout  # the CLI printed the accepted stale write's answer
+    assert "ResourceConflictException" not in done.stderr, done.stderr

@@ -9,7 +9,6 @@ only, and each request gets its own signer: one instance serves many threads.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,16 +24,14 @@ from cogsync.targets.base import (
     answered,
     describe_exception,
     lower_headers,
-    raw_call,
     unanswered,
     unreachable_reason,
 )
+from cogsync.targets.sender import WireSender
 from cogsync.targets.signing import resolve_credentials, signed_headers
 from cogsync.targets.wire_request import (
     UnsendableCall,
-    build_request,
     check_header_values,
-    encode_query,
     header_bytes,
 )
 
@@ -78,7 +75,7 @@ def probe_call(region: str) -> Call:
     return Call("ListDatasets", {"IdentityPoolId": identity, "IdentityId": identity})
 
 
-class HttpTarget:
+class HttpTarget(WireSender):
     """Sends calls over HTTP(S) to ``endpoint_url``, SigV4-signed unless ``sign=False``."""
 
     supports_raw = True
@@ -110,31 +107,6 @@ class HttpTarget:
 
     def __repr__(self) -> str:
         return f"HttpTarget({self.endpoint_url!r}, region={self.region!r}, sign={self.sign})"
-
-    def send(self, call: Call) -> Response:
-        started = time.time()
-        try:
-            request = build_request(call)
-        except UnsendableCall as exc:
-            return unanswered(call, f"{CLIENT_REFUSED}: {exc}", started)
-        return self._exchange(
-            call, request.method, request.target, dict(request.headers), request.body, started
-        )
-
-    def send_raw(
-        self,
-        method: str,
-        path: str,
-        *,
-        query: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-        body: bytes = b"",
-    ) -> Response:
-        """Send ``body`` as is to ``path`` (already percent-encoded), signed like any call."""
-        started = time.time()
-        target = f"{path}?{encode_query(query)}" if query else path
-        call = raw_call(method, path, query, body, headers)
-        return self._exchange(call, method, target, dict(headers or {}), body or None, started)
 
     def _exchange(
         self,

@@ -16,7 +16,6 @@ import importlib
 import io
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -31,16 +30,14 @@ from cogsync.targets.base import (
     answered,
     describe_exception,
     lower_headers,
-    raw_call,
     unanswered,
 )
 from cogsync.targets.http_target import check_region, probe_call
+from cogsync.targets.sender import WireSender
 from cogsync.targets.signing import DUMMY_CREDENTIALS, resolve_credentials, signed_headers
 from cogsync.targets.wire_request import (
     UnsendableCall,
-    build_request,
     check_header_values,
-    encode_query,
 )
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -147,7 +144,7 @@ def _load_app(spec: str, argument: str) -> WsgiApp:
     return app  # type: ignore[no-any-return]
 
 
-class InProcessTarget:
+class InProcessTarget(WireSender):
     """Hands each (signed) request to ``app`` in this process."""
 
     supports_raw = True
@@ -215,31 +212,6 @@ class InProcessTarget:
         if hook is None:
             raise CogsyncError(f"{self.name}: the app has no reset(); start a new target instead.")
         hook()
-
-    def send(self, call: Call) -> Response:
-        started = time.time()
-        try:
-            request = build_request(call)
-        except UnsendableCall as exc:
-            return unanswered(call, f"{CLIENT_REFUSED}: {exc}", started)
-        return self._exchange(
-            call, request.method, request.target, dict(request.headers), request.body, started
-        )
-
-    def send_raw(
-        self,
-        method: str,
-        path: str,
-        *,
-        query: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-        body: bytes = b"",
-    ) -> Response:
-        started = time.time()
-        target = f"{path}?{encode_query(query)}" if query else path
-        return self._exchange(
-            raw_call(method, path, query, body, headers), method, target, dict(headers or {}), body, started
-        )
 
     def _exchange(
         self,

@@ -37,9 +37,9 @@ from pathlib import Path
 from typing import Any
 
 from cogsync.contracts.calls import ERROR_STATUS, METHOD_NAMES, Call, Err, Ok, Outcome, Unknown
-from cogsync.errors import UsageError
 from cogsync.targets.base import CLIENT_REFUSED, Response, describe_exception
 from cogsync.targets.http_target import check_region, check_timeout, normalize_endpoint, probe_call
+from cogsync.targets.sender import NoRawSender
 from cogsync.targets.signing import DUMMY_CREDENTIALS
 from cogsync.targets.wire_request import route_of
 
@@ -191,10 +191,9 @@ def reached_server(outcome: Outcome) -> bool:
     )
 
 
-class AwsCliTarget:
+class AwsCliTarget(NoRawSender):
     """Runs ``aws cognito-sync ...`` against ``endpoint_url`` for every call."""
 
-    supports_raw = False
 
     def __init__(
         self,
@@ -306,20 +305,6 @@ class AwsCliTarget:
         return (
             f"{CLIENT_REFUSED}: no aws executable {self.aws_executable!r} found "
             "(pip install awscli)"
-        )
-
-    def send_raw(
-        self,
-        method: str,
-        path: str,
-        *,
-        query: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-        body: bytes = b"",
-    ) -> Response:
-        raise UsageError(
-            f"{self.name} cannot send raw bytes (supports_raw is False): use an HttpTarget "
-            "or an InProcessTarget for malformed requests."
         )
 
     def probe(self) -> str | None:

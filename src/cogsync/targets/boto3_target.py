@@ -50,14 +50,14 @@ from cogsync.targets.base import (
     unreachable_reason,
 )
 from cogsync.targets.http_target import check_region, check_timeout, normalize_endpoint, probe_call
+from cogsync.targets.sender import NoRawSender
 from cogsync.targets.signing import DUMMY_CREDENTIALS
 from cogsync.targets.wire_request import route_of
 
 
-class Boto3Target:
+class Boto3Target(NoRawSender):
     """Calls through ``boto3.client("cognito-sync")`` at ``endpoint_url`` (None: real AWS)."""
 
-    supports_raw = False
 
     def __init__(
         self,
@@ -139,20 +139,6 @@ class Boto3Target:
             status, headers, body = answer
             return answered(call, status, headers, body, started)
         return unanswered(call, failure or f"{CLIENT_REFUSED}: boto3 sent nothing", started)
-
-    def send_raw(
-        self,
-        method: str,
-        path: str,
-        *,
-        query: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-        body: bytes = b"",
-    ) -> Response:
-        raise UsageError(
-            f"{self.name} cannot send raw bytes (supports_raw is False): use an HttpTarget "
-            "or an InProcessTarget for malformed requests."
-        )
 
     def probe(self) -> str | None:
         return unreachable_reason(self.send(probe_call(self.region)), self.name)

@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from cogsync.contracts.calls import Call
+from cogsync.errors import UsageError
 from cogsync.targets.base import CLIENT_REFUSED, Response, raw_call, unanswered
 from cogsync.targets.wire_request import UnsendableCall, build_request, encode_query
 
@@ -44,3 +45,24 @@ class WireSender:
         target = f"{path}?{encode_query(query)}" if query else path
         call = raw_call(method, path, query, body, headers)
         return self._exchange(call, method, target, dict(headers or {}), body or None, started)
+
+
+class NoRawSender:
+    """Mixin for targets that go through a client (boto3, the AWS CLI): no raw bytes."""
+
+    name: str
+    supports_raw = False
+
+    def send_raw(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        body: bytes = b"",
+    ) -> Response:
+        raise UsageError(
+            f"{self.name} cannot send raw bytes (supports_raw is False): use an HttpTarget "
+            "or an InProcessTarget for malformed requests."
+        )

@@ -33,18 +33,31 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True)
 class Property:
+    """One property of the contract.
+
+    ``condition`` is set for a conditional property: the contract asks it only of
+    some targets (ISO-2 of servers that check signatures, DUR-1 where the kit can
+    restart the server). Where the condition does not hold the property is
+    ``not-applicable``, which is neither a pass nor a gap in the run.
+    """
+
     id: str
     level: Level
     statement: str
     source: str
+    condition: str = ""
 
     @property
     def section(self) -> str:
         return self.id.split("-")[0]
 
+    @property
+    def conditional(self) -> bool:
+        return bool(self.condition)
 
-def _p(pid: str, level: str, statement: str, source: str) -> Property:
-    return Property(pid, Level(level), " ".join(statement.split()), source)
+
+def _p(pid: str, level: str, statement: str, source: str, condition: str = "") -> Property:
+    return Property(pid, Level(level), " ".join(statement.split()), source, " ".join(condition.split()))
 
 
 PROPERTIES: tuple[Property, ...] = (
@@ -162,7 +175,12 @@ PROPERTIES: tuple[Property, ...] = (
        "sync counts and tokens are separate, even under the same dataset name.", "DG"),
     _p("ISO-2", "SHOULD", "Where signatures are checked, a bad SigV4 signature is refused with 403 "
        "and changes nothing, and credentials of one identity cannot reach another's datasets.",
-       "DG"),
+       "DG", condition="the target checks SigV4 signatures"),
+    # 10b. Durability
+    _p("DUR-1", "SHOULD", "A write the server acknowledged is still there after the server restarts: "
+       "the same records, values, record and dataset sync counts, and no count goes back. Tokens "
+       "handed out before the restart may be refused after it (TOK-5).", "SDK-AND, SDK-IOS",
+       condition="the kit can restart the target between calls"),
 )
 
 BY_ID: dict[str, Property] = {p.id: p for p in PROPERTIES}

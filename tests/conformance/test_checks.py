@@ -12,7 +12,15 @@ CALL = Call("ListRecords", {"IdentityPoolId": "us-east-1:1", "IdentityId": "us-e
 
 def test_every_must_and_should_property_has_exactly_one_check():
     assert checks.unchecked() == []
-    assert set(checks.REGISTRY) == {p.id for p in PROPERTIES if p.level is not Level.MAY}
+    must_and_should = {p.id for p in PROPERTIES if p.level is not Level.MAY}
+    assert set(checks.REGISTRY) == must_and_should - set(checks.CANNOT_CHECK)
+
+
+def test_only_conditional_properties_may_go_unchecked_and_each_says_why():
+    for pid, reason in checks.CANNOT_CHECK.items():
+        prop = next(p for p in PROPERTIES if p.id == pid)
+        assert prop.conditional, f"{pid} is not conditional: it must have a check"
+        assert reason and pid not in checks.REGISTRY
 
 
 def _error(status: int, headers: dict[str, str], body: bytes) -> Response:

@@ -27,7 +27,7 @@ KEYS = tuple(f"key-{i}" for i in range(5))
 
 @pytest.mark.slow
 @pytest.mark.parametrize("attempt", range(3))
-def test_acknowledged_writes_survive_sigkill_and_no_batch_is_torn(
+def test_DUR_1_acknowledged_writes_survive_sigkill_and_no_batch_is_torn(
     tmp_path: Path, attempt: int
 ) -> None:
     database = tmp_path / "durable.db"

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from cogsync.conformance.checks import CANNOT_CHECK
 from cogsync.contracts.calls import Call, Ok
 from cogsync.contracts.properties import PROPERTIES, Level
 from cogsync.errors import UsageError
@@ -14,6 +15,8 @@ from cogsync.targets import InProcessTarget
 
 IDS = {p.id for p in PROPERTIES}
 MUST_AND_SHOULD = {p.id for p in PROPERTIES if p.level is not Level.MAY}
+#: What the kit cannot put to the test yet (conditional: not-applicable everywhere) has no mutant.
+CHECKABLE = MUST_AND_SHOULD - set(CANNOT_CHECK)
 IDENTITY = {"IdentityPoolId": "us-east-1:00000000-0000-4000-8000-0000000000aa",
             "IdentityId": "us-east-1:00000000-0000-4000-8000-0000000000bb"}
 
@@ -27,7 +30,7 @@ def test_the_catalog_is_large_enough_and_every_name_is_unique_kebab_case():
 
 def test_together_the_mutants_break_every_must_and_should_property():
     covered = set().union(*(m.breaks for m in CATALOG))
-    assert MUST_AND_SHOULD - covered == set()
+    assert CHECKABLE - covered == set()
 
 
 @pytest.mark.parametrize("mutant", CATALOG, ids=lambda m: m.name)

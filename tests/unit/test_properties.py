@@ -33,6 +33,12 @@ def test_ids_are_unique_and_statements_are_ours():
         assert re.fullmatch(r"[A-Z]+-\d+", p.id)
 
 
+def test_conditional_properties_say_when_they_apply():
+    conditional = {p.id for p in P.PROPERTIES if p.conditional}
+    assert conditional == {"ISO-2", "DUR-1"}
+    assert all(P.get(pid).condition for pid in conditional)
+
+
 def test_profiles_map_levels_to_severities():
     default, documented = P.profile("default"), P.profile("documented")
     assert default.severity("TOK-4") is P.Severity.FAIL

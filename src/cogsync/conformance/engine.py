@@ -25,6 +25,7 @@ from typing import Any
 
 from cogsync.conformance import concurrency, programs
 from cogsync.conformance.auth import BOUND_IDENTITY, BOUND_KEY, RUN_KEY, probe_signatures
+from cogsync.conformance.checks import CANNOT_CHECK
 from cogsync.conformance.config import Progress, ProgressCallback, RunConfig
 from cogsync.conformance.hypothesis_runs import search
 from cogsync.conformance.negative import negative_strategy, run_negative
@@ -41,7 +42,7 @@ from cogsync.targets.base import Target
 #: Stop a run when this many answers in a row were unknown (throttled, timed out).
 UNRESPONSIVE_AFTER = 8
 
-_MODEL_IDS = frozenset(p.id for p in P.PROPERTIES) - {"CONF-6", "ISO-2"}
+_MODEL_IDS = frozenset(p.id for p in P.PROPERTIES) - {"CONF-6", "ISO-2", "DUR-1"}
 
 
 class TargetUnresponsive(Exception):
@@ -325,6 +326,10 @@ def _fill(result: RunResult, ctx: _Context) -> None:
     for pid, note in ctx.notes.items():
         if pid in result.results and not result.results[pid].note:
             result.results[pid].note = note
+    for pid, reason in CANNOT_CHECK.items():
+        if pid in result.results:
+            result.results[pid].status = Status.NOT_APPLICABLE
+            result.results[pid].note = reason
     unknowns = ctx.watch.unknown_total
     for entry in result.results.values():
         entry.settle()

@@ -4,7 +4,8 @@ The engine fills a :class:`RunResult`; the CLI, the reports and the pytest plugi
 only read it. Statuses follow the contract (section 11): ``pass``, ``fail`` (with
 the minimal failing sequence), ``warn`` (a SHOULD breach under the ``documented``
 profile), ``finding`` (a MAY: what was observed), ``inconclusive`` (throttled,
-timed out, budget spent) and ``not-run``.
+timed out, budget spent), ``not-applicable`` (a conditional property whose condition
+does not hold for this target) and ``not-run``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class Status(StrEnum):
     WARN = "warn"
     FINDING = "finding"
     INCONCLUSIVE = "inconclusive"
+    NOT_APPLICABLE = "not-applicable"
     NOT_RUN = "not-run"
 
 

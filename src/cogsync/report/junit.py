@@ -5,7 +5,7 @@ Mapping (the schema has pass, failure, error and skipped only):
   boto3 reproduction as text;
 - ``inconclusive``: ``<error type="inconclusive">``: the property could not be
   judged (throttled, timed out), which is not the same as broken;
-- ``not-run``: ``<skipped>``; ``known`` (baselined breach): ``<skipped>`` with the
+- ``not-run`` and ``not-applicable``: ``<skipped>``; ``known`` (baselined breach): ``<skipped>`` with the
   baseline's reason, as pytest reports an xfail;
 - ``warn`` and ``finding``: a passing case whose ``<system-out>`` says what was seen.
 """
@@ -99,9 +99,9 @@ def to_junit_xml(
                 case, "error", message=row.note or "inconclusive", type="inconclusive"
             )
             element.text = row.note
-        elif row.result == Status.NOT_RUN.value:
+        elif row.result in (Status.NOT_RUN.value, Status.NOT_APPLICABLE.value):
             counts["skipped"] += 1
-            ET.SubElement(case, "skipped", message=row.note or "not run")
+            ET.SubElement(case, "skipped", message=row.note or row.result)
         elif row.result == KNOWN:
             counts["skipped"] += 1
             skipped = ET.SubElement(

@@ -21,6 +21,7 @@ RESULTS: tuple[str, ...] = (
     Status.WARN.value,
     Status.FINDING.value,
     Status.INCONCLUSIVE.value,
+    Status.NOT_APPLICABLE.value,
     Status.NOT_RUN.value,
 )
 

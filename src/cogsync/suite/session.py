@@ -161,6 +161,8 @@ def check_verdict(
         warnings.warn(CogsyncWarning(failure_message(result, endpoint_url)), stacklevel=1)
     elif result.status is Status.NOT_RUN:
         pytest.skip(f"{pid} not run: {result.note or 'the engine did not exercise it'}")
+    elif result.status is Status.NOT_APPLICABLE:
+        pytest.skip(f"{pid} not applicable: {result.note}")
 
 
 def write_summary(terminal: Any, session: ConformanceSession, command: str) -> None:

@@ -158,10 +158,11 @@ class DatasetIds:
 
     @property
     def cli_args(self) -> list[str]:
+        # --option=value: a value that starts with '-' would otherwise read as an option.
         return [
-            "--identity-pool-id", self.identity_pool_id,
-            "--identity-id", self.identity_id,
-            "--dataset-name", self.dataset_name,
+            f"--identity-pool-id={self.identity_pool_id}",
+            f"--identity-id={self.identity_id}",
+            f"--dataset-name={self.dataset_name}",
         ]
 
 

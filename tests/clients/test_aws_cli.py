@@ -32,7 +32,7 @@ def test_aws_cli_record_patches_in_shorthand_json_and_cli_input_json(aws_cli, id
 
     shorthand = aws_cli(
         "update-records", *ids.cli_args,
-        "--sync-session-token", first["SyncSessionToken"],
+        f"--sync-session-token={first['SyncSessionToken']}",
         "--record-patches", "Op=replace,Key=highScore,Value=10,SyncCount=0",
     ).json()
     assert [(r["Key"], r["Value"], r["SyncCount"]) for r in shorthand["Records"]] == [
@@ -43,7 +43,7 @@ def test_aws_cli_record_patches_in_shorthand_json_and_cli_input_json(aws_cli, id
     json_syntax = aws_cli(
         "update-records", *ids.cli_args,
         "--device-id", "cli-device",
-        "--sync-session-token", fresh_token(aws_cli, ids),
+        f"--sync-session-token={fresh_token(aws_cli, ids)}",
         "--record-patches", json.dumps([
             {"Op": "replace", "Key": "highScore", "Value": "11", "SyncCount": 1,
              "DeviceLastModifiedDate": device_time},
@@ -89,7 +89,7 @@ def test_aws_cli_record_patches_in_shorthand_json_and_cli_input_json(aws_cli, id
 def test_aws_cli_remove_leaves_a_tombstone(aws_cli, ids):
     aws_cli(
         "update-records", *ids.cli_args,
-        "--sync-session-token", fresh_token(aws_cli, ids),
+        f"--sync-session-token={fresh_token(aws_cli, ids)}",
         "--record-patches",
         "Op=replace,Key=highScore,Value=10,SyncCount=0",
         "Op=replace,Key=level,Value=3,SyncCount=0",
@@ -97,7 +97,7 @@ def test_aws_cli_remove_leaves_a_tombstone(aws_cli, ids):
 
     removed = aws_cli(
         "update-records", *ids.cli_args,
-        "--sync-session-token", fresh_token(aws_cli, ids),
+        f"--sync-session-token={fresh_token(aws_cli, ids)}",
         "--record-patches", "Op=remove,Key=highScore,SyncCount=1",
     ).json()
     (tombstone,) = removed["Records"]
@@ -119,13 +119,13 @@ def test_aws_cli_remove_leaves_a_tombstone(aws_cli, ids):
 def test_aws_cli_stale_write_is_a_resource_conflict(aws_cli, ids):
     aws_cli(
         "update-records", *ids.cli_args,
-        "--sync-session-token", fresh_token(aws_cli, ids),
+        f"--sync-session-token={fresh_token(aws_cli, ids)}",
         "--record-patches", "Op=replace,Key=highScore,Value=10,SyncCount=0",
     ).json()
 
     stale = aws_cli(
         "update-records", *ids.cli_args,
-        "--sync-session-token", fresh_token(aws_cli, ids),
+        f"--sync-session-token={fresh_token(aws_cli, ids)}",
         "--record-patches",
         "Op=replace,Key=level,Value=1,SyncCount=0",
         "Op=replace,Key=highScore,Value=99,SyncCount=0",
@@ -147,7 +147,7 @@ def test_aws_cli_describe_list_and_delete_datasets(aws_cli, ids):
 
     aws_cli(
         "update-records", *ids.cli_args,
-        "--sync-session-token", fresh_token(aws_cli, ids),
+        f"--sync-session-token={fresh_token(aws_cli, ids)}",
         "--record-patches", "Op=replace,Key=highScore,Value=10,SyncCount=0",
         "Op=replace,Key=name,Value=\u00e9,SyncCount=0",
     ).json()

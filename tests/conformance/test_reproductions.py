@@ -71,3 +71,30 @@ def test_the_aws_cli_script_replays_the_same_calls(stale_write_failure, tmp_path
     assert writes >= 2
     assert '"Records"' in done.stdout  # the CLI printed the accepted stale write's answer
     assert "ResourceConflictException" not in done.stderr, done.stderr
+
+
+def test_shell_reproductions_pass_every_value_as_option_equals_value():
+    """A recorded token or id starting with '-' must not read as an option of the AWS CLI."""
+    import shlex
+
+    from cogsync.conformance.results import Step
+    from cogsync.contracts.calls import Call, Err, Ok
+    from cogsync.report.reproduce import cli_script
+
+    ids = {"IdentityPoolId": "us-east-1:1", "IdentityId": "us-east-1:2", "DatasetName": "-d"}
+    steps = [
+        Step(Call("ListRecords", ids), Ok({"SyncSessionToken": "-yIrxhhJQ34-pdE7UqTBLVU3Vyagrs6CKtbmI"})),
+        Step(Call("UpdateRecords", {**ids, "SyncSessionToken": "-yIrxhhJQ34-pdE7UqTBLVU3Vyagrs6CKtbmI",
+                                    "RecordPatches": [{"Op": "replace", "Key": "-k", "Value": "-v",
+                                                       "SyncCount": 0}]}), Err("X", 400)),
+        Step(Call("UpdateRecords", {**ids, "SyncSessionToken": "-made-up",
+                                    "RecordPatches": []}), Err("X", 400)),
+    ]
+    script = cli_script(steps, endpoint_url="http://127.0.0.1:1")
+    commands = [line.split("$(", 1)[-1].rstrip(")") for line in script.splitlines()
+                if "aws cognito-sync" in line]
+    assert len(commands) == 3
+    for command in commands:
+        words = shlex.split(command)
+        options = words[3:]  # after: aws cognito-sync <operation>
+        assert all(word.startswith("--") and "=" in word for word in options), words

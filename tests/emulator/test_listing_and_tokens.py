@@ -166,3 +166,20 @@ def test_TOK_5_a_refused_write_leaves_its_token_usable(sync: Sync) -> None:
     token = sync.token()
     assert error_of(lambda: sync.write([_replace("k", "stale", 0)], token=token))[1] == 409
     assert sync.write([_replace("k", "fresh", 1)], token=token)["Records"][0]["SyncCount"] == 2
+
+
+def test_TOK_1_tokens_are_opaque_base64_and_never_start_with_a_dash(sync: Sync) -> None:
+    """A token starting with '-' reads as an option on a command line (the AWS CLI)."""
+    import re
+
+    sync.write([_replace(f"key-{i}", "v", 0) for i in range(3)])
+    session_tokens = {sync.listing(f"tokens-{n}")["SyncSessionToken"] for n in range(200)}
+    cursors = {sync.listing(MaxResults=1)["NextToken"] for _ in range(3)}
+    base64_text = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+    for token in session_tokens | cursors:
+        assert not token.startswith("-"), token
+        assert base64_text.fullmatch(token), token
+    # Like AWS's: the alphabet that needs percent-encoding in a query string is in use.
+    assert any(set(token) & set("+/=") for token in session_tokens)
+    page = sync.listing(MaxResults=1)
+    assert sync.listing(MaxResults=1, NextToken=page["NextToken"])["Records"]  # '+' and '/' survive the query

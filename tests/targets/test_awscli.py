@@ -37,8 +37,9 @@ def test_cli_command_is_a_pasteable_shell_line() -> None:
     words = shlex.split(line)
     assert words[:3] == ["aws", "cognito-sync", "update-records"]
     assert json.loads(words[words.index("--cli-input-json") + 1]) == call.params
-    assert words[words.index("--endpoint-url") + 1] == "http://127.0.0.1:8000"
-    assert words[words.index("--region") + 1] == "eu-west-1"
+    options = dict(word.split("=", 1) for word in words[5:])  # the rest as --option=value
+    assert options["--endpoint-url"] == "http://127.0.0.1:8000"
+    assert options["--region"] == "eu-west-1"
     assert line.startswith("aws ")
     with_keys = cli_command(call, "http://127.0.0.1:8000", dummy_credentials=True)
     assert shlex.split(with_keys)[0].startswith("AWS_ACCESS_KEY_ID=")

@@ -23,7 +23,8 @@ Choices at the contract's MAY points (id -> choice):
   size; a key twice in one request is 400 InvalidParameterException. Lengths count
   code points, so an astral-plane character counts once. Uppercase hex in ids breaks
   the pattern: 400.
-- TOK-5: tokens are opaque random strings stored server-side (SQLite too), bound to
+- TOK-5: tokens are opaque random strings (standard base64, like AWS's: they may hold
+  ``+``, ``/`` and ``=``, and never start with ``-``) stored server-side (SQLite too), bound to
   pool + identity + dataset, spent by a successful write; a refused write leaves the
   token usable. No expiry unless ``token_ttl`` is set (then 400 "expired"). At most
   ``max_tokens_per_dataset`` unspent tokens are kept per dataset (oldest dropped).
@@ -47,7 +48,6 @@ Choices at the contract's MAY points (id -> choice):
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -146,7 +146,7 @@ class CognitoSyncBackend:
         return state
 
     def _issue_token(self, tx: Transaction, scope: DatasetScope) -> str:
-        token = secrets.token_urlsafe(32)
+        token = cursors.session_token()
         tx.add_token(TokenState(token, scope, self.clock()), keep=self.max_tokens_per_dataset)
         return token
 

@@ -245,7 +245,7 @@ def cli_script(
     """The same sequence as ``aws cognito-sync`` commands in a bash script."""
     refs = _token_refs(steps)
     needed = {origin for mine in refs for origin in mine.values()}
-    endpoint = f" --endpoint-url {shlex.quote(endpoint_url)}" if endpoint_url else ' --endpoint-url "$ENDPOINT"'
+    endpoint = f" --endpoint-url={shlex.quote(endpoint_url)}" if endpoint_url else ' --endpoint-url="$ENDPOINT"'
     lines = [
         "#!/usr/bin/env bash",
         f"# Reproduces: {title or 'a cogsync failure'}",
@@ -279,14 +279,16 @@ def cli_script(
             flag = _CLI_ARGS.get(member)
             if flag is None:
                 continue
+            # Always --option=value: a token may start with '-', which the CLI would read
+            # as an option if it came as the next argument.
             if member in refs[index]:
                 origin = refs[index][member]
-                parts.append(f'{flag} "$TOKEN_{origin}_{_TOKEN_SOURCES[member]}"')
+                parts.append(f'{flag}="$TOKEN_{origin}_{_TOKEN_SOURCES[member]}"')
             elif member in _ID_MEMBERS and isinstance(value, str) and value in variables:
-                parts.append(f'{flag} "${variables[value]}"')
+                parts.append(f'{flag}="${variables[value]}"')
             else:
-                parts.append(f"{flag} {_cli_value(value)}")
-        command = " ".join(parts) + endpoint + " --output json"
+                parts.append(f"{flag}={_cli_value(value)}")
+        command = " ".join(parts) + endpoint + " --output=json"
         lines.append(f"# step {index}: the target answered {_describe(step.outcome)}"[:300])
         if index in needed:
             lines.append(f"OUT_{index}=$({command})")

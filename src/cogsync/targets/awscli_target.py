@@ -1,6 +1,6 @@
 """AwsCliTarget: replays each call as a user of the AWS CLI would type it.
 
-``aws cognito-sync <op> --cli-input-json <json> --endpoint-url ... --output json``
+``aws cognito-sync <op> --cli-input-json <json> --endpoint-url=... --output=json``
 runs in a subprocess with dummy credentials in its environment, every other
 ``AWS_*`` variable removed, ``AWS_CONFIG_FILE`` and ``AWS_SHARED_CREDENTIALS_FILE``
 pointed at empty files of our own (the user's are never read) and retries off
@@ -77,22 +77,23 @@ def cli_arguments(
     sign: bool = True,
     timeout: float | None = None,
 ) -> list[str]:
+    # --option=value wherever the CLI allows it, so a value starting with '-' cannot read
+    # as an option. --cli-input-json is the exception: the CLI spots it by its exact
+    # spelling before parsing (else it demands the required members as options); its
+    # value is a JSON object, which starts with '{'.
     arguments = [
         aws_executable,
         "cognito-sync",
         cli_operation(call.operation),
         "--cli-input-json",
         input_json,
-        "--endpoint-url",
-        endpoint_url,
-        "--region",
-        region,
-        "--output",
-        "json",
+        f"--endpoint-url={endpoint_url}",
+        f"--region={region}",
+        "--output=json",
     ]
     if timeout is not None:
         seconds = str(max(1, round(timeout)))
-        arguments += ["--cli-read-timeout", seconds, "--cli-connect-timeout", seconds]
+        arguments += [f"--cli-read-timeout={seconds}", f"--cli-connect-timeout={seconds}"]
     if not sign:
         arguments.append("--no-sign-request")
     return arguments

@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import pytest
+
+import cogsync
+
+
+def _import_every_cogsync_module() -> None:
+    """pytester's in-process runs restore ``sys.modules`` when they end: a cogsync module
+    first imported inside one is dropped, and the next import makes a second copy of its
+    classes (an ``Identity`` that ``isinstance`` no longer recognizes in code holding the
+    first). Importing every module here, before any inner run, keeps one copy of each."""
+    for module in pkgutil.walk_packages(cogsync.__path__, "cogsync."):
+        if not module.name.startswith("cogsync.suite.test_"):
+            importlib.import_module(module.name)
+
+
+_import_every_cogsync_module()
 
 MUTANT_SOURCE = '''
 """A mutant of the reference emulator: records in answers lose their Value."""

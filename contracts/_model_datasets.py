@@ -36,7 +36,7 @@ def check_dataset_fields(
 ) -> None:
     """DS-1 (fields shown), DS-5 (NumRecords, DataStorage in UTF-8 bytes), DEL-3 (tombstones)."""
     pool, ident, name = scope
-    v.test("DS-1", "DS-5")
+    v.witness("DS-1")
     where = f"dataset {short(name)}"
     if d.get("DatasetName") != name:
         v.fail("DS-1", "a dataset came back under another name", repr(name),
@@ -50,8 +50,8 @@ def check_dataset_fields(
                    f"{where}: {short(d.get(member))}")
     usage = view.usage()
     tombstones = usage.all_records != usage.live_records
-    if tombstones:
-        v.test("DEL-3")
+    if usage.all_records:
+        v.witness("DS-5")  # the dataset holds records: the sizes are compared with the writes
     for member, live, total, unit in (
         ("NumRecords", usage.live_records, usage.all_records, "records"),
         ("DataStorage", usage.live_bytes, usage.all_bytes, "UTF-8 bytes of keys and values"),
@@ -90,18 +90,19 @@ def judge_describe(world: World, call: Call, outcome: Ok | Err | None, ctx: Ctx)
     view = world.slot(scope).dataset
     v = Verdict()
     v.successors.append(world)
-    v.test("VAL-2", "DS-1" if view.exists else "DS-2")
     if outcome is None:
         return v
     if isinstance(outcome, Err):
         if outcome.error_type in AUTH_ERRORS:
-            v.test("ISO-2")
+            pass
         elif view.exists:
             v.fail("DS-3" if view.deleted else "DS-1", "an existing dataset could not be described",
                    "200 with the dataset", f"{outcome.status} {outcome.error_type}")
         elif outcome.error_type != NOT_FOUND:
             v.fail("DS-2", "describing a missing dataset gave the wrong error",
                    f"404 {NOT_FOUND}", f"{outcome.status} {outcome.error_type}")
+        else:
+            v.witness("DS-2")
         return v
     body = outcome.body if isinstance(outcome.body, dict) else {}
     if not view.exists:
@@ -114,6 +115,8 @@ def judge_describe(world: World, call: Call, outcome: Ok | Err | None, ctx: Ctx)
                short(dataset))
         return v
     check_dataset_fields(scope, view, dataset, ctx, v)
+    if not v.violations and leaks(world, scope):
+        v.witness("ISO-1")
     return v
 
 
@@ -133,7 +136,6 @@ def judge_delete(world: World, call: Call, outcome: Ok | Err | None, ctx: Ctx) -
     scope = call.scope
     view = world.slot(scope).dataset
     v = Verdict()
-    v.test("VAL-2", "DS-3" if view.exists else "DS-2")
     if outcome is None:
         v.successors.append(world)
         if view.exists:
@@ -143,7 +145,7 @@ def judge_delete(world: World, call: Call, outcome: Ok | Err | None, ctx: Ctx) -
         v.successors.append(world)
         etype = outcome.error_type
         if etype in AUTH_ERRORS:
-            v.test("ISO-2")
+            pass
         elif view.exists and etype == CONFLICT:
             v.note("DS-3", "DeleteDataset of an existing dataset was refused with 409")
         elif view.exists:
@@ -152,12 +154,15 @@ def judge_delete(world: World, call: Call, outcome: Ok | Err | None, ctx: Ctx) -
         elif etype != NOT_FOUND:
             v.fail("DS-2", "deleting a missing dataset gave the wrong error",
                    f"404 {NOT_FOUND}", f"{outcome.status} {etype}")
+        else:
+            v.witness("DS-2")
         return v
     if not view.exists:
         v.fail(_missing_pid(world, scope, view, "DS-2"), "a dataset that does not exist was deleted",
                f"404 {NOT_FOUND}", "200 OK")
         v.successors.append(world)
         return v
+    v.witness("DS-3")
     v.successors.append(deleted(world, scope))
     return v
 
@@ -168,12 +173,9 @@ def judge_list_datasets(
     pool, ident, _ = call.scope
     identity = world.identity(pool, ident)
     v = Verdict()
-    v.test("VAL-2", "DS-1", "ISO-1")
     token = call.params.get("NextToken")
     bad_token = token is not None and token not in identity.pages
     must_refuse = bad_token and not identity.forgot_pages
-    if token is not None:
-        v.test("LIST-4")
     if outcome is None:
         v.successors.append(world)
         return v
@@ -181,9 +183,10 @@ def judge_list_datasets(
         v.successors.append(world)
         etype = outcome.error_type
         if etype in AUTH_ERRORS:
-            v.test("ISO-2")
-        elif etype == IPE and bad_token:
             pass
+        elif etype == IPE and bad_token:
+            if must_refuse and world.accepted_a_write():
+                v.witness("LIST-4")
         elif must_refuse:
             v.fail("LIST-4", "an unknown nextToken got the wrong error", f"400 {IPE}",
                    f"{outcome.status} {etype}")
@@ -195,6 +198,10 @@ def judge_list_datasets(
         v.fail("LIST-4", "an unknown nextToken was accepted", f"400 {IPE}", "200 OK")
     else:
         _judge_datasets(world, (pool, ident), outcome, ctx, v)
+        others = any(slot.dataset.exists for (p, i), who in world.identities.items()
+                     if (p, i) != (pool, ident) for slot in who.datasets.values())
+        if others and not v.violations:
+            v.witness("ISO-1")  # another identity's datasets exist and none showed here
     for next_token in outcome.next_tokens:
         identity = identity.bind_page(next_token, PageBinding(0))
     v.successors.append(world.with_identity(pool, ident, identity))

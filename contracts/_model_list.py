@@ -30,7 +30,7 @@ from cogsync.contracts._model_types import (
     same_time,
     short,
 )
-from cogsync.contracts._model_wire import looks_mangled
+from cogsync.contracts._model_wire import looks_mangled, tests_encoding
 from cogsync.contracts.calls import Call, Err
 
 
@@ -77,12 +77,12 @@ def check_pages(call: Call, listing: Listing, v: Verdict, *, records_key: str = 
     is_records = records_key == "Records"
     sizes = [len(_items(page, records_key)) for page in listing.pages]
     total = sum(sizes)
-    if p.get("NextToken") is not None or max_results is not None or listing.next_tokens:
-        v.test("LIST-4")
+    if listing.multi:
+        v.witness("LIST-4")  # pages stitched together: bounds, each item once, a stable count
     for i, page in enumerate(listing.pages):
         where = f"page {i + 1}" if listing.multi else "the page"
         if is_records:
-            v.test("TOK-1")
+            v.witness("TOK-1")
             token = page.get("SyncSessionToken")
             if not isinstance(token, str) or not token:
                 v.fail("TOK-1", "a listing came without a SyncSessionToken",
@@ -92,7 +92,6 @@ def check_pages(call: Call, listing: Listing, v: Verdict, *, records_key: str = 
                    f"at most {max_results}", f"{where}: {sizes[i]}")
         has_next = isinstance(page.get("NextToken"), str) and bool(page.get("NextToken"))
         if has_next:
-            v.test("LIST-7")
             if max_results is None:
                 v.note("LIST-7", f"without maxResults the server pages at {sizes[i]} items")
             elif sizes[i] < max_results:
@@ -120,7 +119,8 @@ def check_pages(call: Call, listing: Listing, v: Verdict, *, records_key: str = 
 
 
 def _check_count(call: Call, listing: Listing, sizes: list[int], total: int, v: Verdict) -> None:
-    v.test("LIST-5")
+    if listing.complete and total:
+        v.witness("LIST-5")
     for i, page in enumerate(listing.pages):
         count = page.get("Count")
         size = sizes[i]
@@ -218,9 +218,6 @@ def judge_list(world: World, call: Call, outcome: Listing | Err | None, ctx: Ctx
             reasons.append((Reason("LIST-3", frozenset({IPE}),
                                    f"lastSyncCount {k} is above the dataset's {view.count}"), True))
         v = Verdict()
-        v.test("VAL-2", "ISO-1", *(["LIST-4"] if next_token is not None else []))
-        for r, _ in reasons:
-            v.test(r.property_id)
         if isinstance(outcome, Err):
             _judge_err(world, view, reasons, outcome, v)
         else:
@@ -235,12 +232,14 @@ def _judge_err(
     v.successors.append(world)
     etype = err.error_type
     if etype in AUTH_ERRORS:
-        v.test("ISO-2")
         return
     must = [r for r, is_must in reasons if is_must]
     allowed = frozenset().union(*(r.errors for r, _ in reasons))
     if etype in allowed:
-        if not any(etype in r.errors for r in must):
+        causes = [r for r, _ in reasons if etype in r.errors]
+        if len(causes) == 1 and causes[0] in must and world.accepted_a_write():
+            v.witness(causes[0].property_id)  # LIST-3 past the count, LIST-4 a bad nextToken
+        if not any(etype in r.errors for r in must) and world.accepted_a_write():
             for r, _ in reasons:
                 if etype in r.errors and r.finding:
                     v.note(r.property_id, f"refused with {etype}: {r.finding}")
@@ -315,9 +314,7 @@ def _judge_missing(
     world: World, scope: Scope, view: DatasetState, current: bool, listing: Listing, v: Verdict
 ) -> DatasetState:
     pid = "DS-3" if view.deleted else "LIST-2"
-    v.test(pid)
-    if view.refused is not None:
-        v.test(view.refused.property_id)
+    before = len(v.violations)
     first = listing.first
     mark = view.refused
     blame = pid
@@ -334,6 +331,8 @@ def _judge_missing(
     for r in listing.records:
         v.fail(_stray_pid(world, scope, view, r.get("Key"), r.get("Value"), pid),
                "a dataset that does not exist listed records", "no records", short(r.get("Key")))
+    if len(v.violations) == before:
+        _witness_clean_listing(world, scope, view, listing, v, pid)
     if not current:
         return world.slot(scope).dataset
     if v.violations and first.get("DatasetExists") is True:
@@ -346,11 +345,16 @@ def _judge_existing(
     listing: Listing, v: Verdict,
 ) -> DatasetState:
     first = listing.first
-    v.test("LIST-1", "LIST-2", "LIST-6", "SYNC-2", "SYNC-3", "DEL-1", "WIRE-5")
-    if view.refused is not None:
-        v.test(view.refused.property_id)
+    before = len(v.violations)
+    v.witness("LIST-2")
+    if view.records:
+        v.witness("LIST-1")  # a wrong delta (>= for >, records left out) would differ
+    if view.count > 0:
+        v.witness("SYNC-3")  # the count was seen before and could have gone down
     if view.deleted:
-        v.test("DS-3", "DS-4")
+        v.witness("DS-3")
+        if mode in ("deleted", "either"):
+            v.witness("DS-4")
     flag = first.get("DatasetDeletedAfterRequestedSyncCount")
     deleted_mode = mode == "deleted" or (mode == "either" and flag is True)
     if mode == "deleted" and flag is not True:
@@ -378,12 +382,26 @@ def _judge_existing(
             what = "record" if rec.live else "tombstone"
             v.fail(pid, f"a {what} with a count above lastSyncCount was left out",
                    f"{short(key)} at {rec.count} (above {k_eff})", "absent")
+    if len(v.violations) == before:
+        _witness_clean_listing(world, scope, view, listing, v)
     if not current:
         return world.slot(scope).dataset
     if v.violations:
         return _adopt(view, listing, missing)
     updated = view.with_(records=view.records.update(learned.items())) if learned else view
     return updated.with_(refused=None) if listing.complete and updated.refused else updated
+
+
+def _witness_clean_listing(world: World, scope: Scope, view: DatasetState, listing: Listing,
+                           v: Verdict, *pids: str) -> None:
+    """A listing that agreed with the model: it confirms what earlier refusals tested
+    (nothing they held landed) and, where another identity uses the same dataset name,
+    that none of its data showed through (ISO-1)."""
+    v.witness(*pids)
+    if view.refused is not None and listing.complete:
+        v.witness(*view.refused.pending)
+    if leaks(world, scope):
+        v.witness("ISO-1")
 
 
 def _check_sync_count(view: DatasetState, got: Any, v: Verdict) -> None:
@@ -417,6 +435,8 @@ def _compare_records(
             continue
         rec = view.records.get(key)
         got_value = r.get("Value")
+        if rec is not None:
+            _witness_record(view, key, rec, v)
         if (rec is not None and rec.count > k_eff and got_value == rec.value
                 and r.get("SyncCount") == rec.count and rec.modified is not None
                 and r.get("LastModifiedDate") == rec.modified
@@ -465,6 +485,17 @@ def _compare_records(
         elif modified != rec.modified or device != rec.device_modified:
             learned[key] = Record(rec.value, rec.count, modified, device)
     return learned, adopted
+
+
+def _witness_record(view: DatasetState, key: str, rec: Record, v: Verdict) -> None:
+    """What one listed record the model knows puts to the test."""
+    v.witness("LIST-6")  # value, count and (once known) timestamps compared with the write's
+    if rec.count == view.count:
+        v.witness("SYNC-2")  # the last write's records, listed at its count
+    if rec.value is None:
+        v.witness("DEL-1")  # a tombstone, listed without a Value
+    if tests_encoding(key) or tests_encoding(rec.value):
+        v.witness("WIRE-5")
 
 
 def _check_stamp(

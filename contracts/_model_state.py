@@ -164,12 +164,18 @@ class Record:
 @value_node
 @dataclass(frozen=True, eq=False)
 class RefusalMark:
-    """Refused writes since the dataset was last fully seen: to name CONF-4 / ISO-2."""
+    """Refused writes since the dataset was last fully seen: to name CONF-4 / ISO-2.
+
+    ``pending`` holds the properties the refusals will have put to the test once a
+    read shows that nothing changed (TOK-2: a refused write with a made-up token,
+    then a listing without its patch). A complete listing that agrees confirms them.
+    """
 
     keys: frozenset[str]
     writes: int
     creates: bool
     by_auth: bool
+    pending: frozenset[str] = frozenset()
 
     def merge(self, other: RefusalMark | None) -> RefusalMark:
         if other is None:
@@ -179,7 +185,12 @@ class RefusalMark:
             self.writes + other.writes,
             self.creates or other.creates,
             self.by_auth and other.by_auth,
+            self.pending | other.pending,
         )
+
+    def expecting(self, pending: frozenset[str]) -> RefusalMark:
+        """This mark, its last refusal putting ``pending`` to the test instead."""
+        return replace(self, pending=pending)
 
     @property
     def property_id(self) -> str:
@@ -384,6 +395,15 @@ class World:
 
     def with_policies(self, **changes: Any) -> World:
         return replace(self, policies=self.policies.with_(**changes))
+
+    def accepted_a_write(self) -> bool:
+        """Has the server been seen to accept a write that created a dataset?
+
+        The control of every refusal witness: a refusal tells something only about a
+        server that does not refuse everything.
+        """
+        return any(slot.dataset.exists or slot.dataset.deleted
+                   for identity in self.identities.values() for slot in identity.datasets.values())
 
     def other_slots(self, scope: Scope) -> Iterator[tuple[Scope, Slot]]:
         """Every slot of the world except ``scope``'s own."""

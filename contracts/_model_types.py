@@ -6,6 +6,12 @@ answer, the answer is allowed and the belief becomes the union of the accepting
 worlds' successors; otherwise the violations of the world that explains the
 answer best (fewest violations, then a stable order) are reported, and the
 belief follows what the server did from those worlds.
+
+Witnesses: a verdict names the properties the answer *put to the test*: the
+observation would have come out differently on a server that breaks them (a stale
+replace refused with 409 witnesses CONF-1; the mere arrival of an answer witnesses
+nothing). An unknown answer, or a refusal for a reason outside the property (auth,
+throttling), is never a witness. A property passes only on a witness.
 """
 
 from __future__ import annotations
@@ -102,7 +108,7 @@ class Verdict:
 
     violations: list[Violation] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    exercised: set[str] = field(default_factory=set)
+    witnessed: set[str] = field(default_factory=set)
     successors: list[World] = field(default_factory=list)
 
     def fail(self, pid: str, title: str, expected: str, received: str) -> None:
@@ -118,16 +124,9 @@ class Verdict:
         if finding not in self.findings:
             self.findings.append(finding)
 
-    def test(self, *pids: str) -> None:
-        self.exercised.update(pids)
-
-    def merge_from(self, other: Verdict) -> None:
-        for v in other.violations:
-            self.fail(v.property_id, v.title, v.expected, v.received)
-        for f in other.findings:
-            self.note(f.property_id, f.observation)
-        self.exercised |= other.exercised
-        self.successors.extend(other.successors)
+    def witness(self, *pids: str) -> None:
+        """The answer put ``pids`` to the test (see the module docstring)."""
+        self.witnessed.update(pids)
 
 
 def _violation_key(v: Verdict) -> tuple[int, tuple[tuple[str, str, str, str], ...]]:
@@ -140,13 +139,12 @@ def _violation_key(v: Verdict) -> tuple[int, tuple[tuple[str, str, str, str], ..
 def combine(verdicts: list[Verdict]) -> Verdict:
     """Merge the verdicts of alternative worlds (see the module docstring)."""
     out = Verdict()
-    for v in verdicts:
-        out.exercised |= v.exercised
     accepting = [v for v in verdicts if not v.violations]
     if accepting:
         for v in accepting:
             for f in v.findings:
                 out.note(f.property_id, f.observation)
+            out.witnessed |= v.witnessed
             out.successors.extend(v.successors)
         return out
     best = min(_violation_key(v) for v in verdicts)
@@ -155,6 +153,7 @@ def combine(verdicts: list[Verdict]) -> Verdict:
     for v in chosen:
         for f in v.findings:
             out.note(f.property_id, f.observation)
+        out.witnessed |= v.witnessed
         out.successors.extend(v.successors)
     return out
 

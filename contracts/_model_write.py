@@ -43,7 +43,7 @@ from cogsync.contracts._model_types import (
     same_time,
     short,
 )
-from cogsync.contracts._model_wire import looks_mangled
+from cogsync.contracts._model_wire import looks_mangled, tests_encoding
 from cogsync.contracts.calls import Call, Err, Outcome
 
 #: The SDKs refuse longer keys client-side; the service's own limit is 1024 characters.
@@ -83,7 +83,7 @@ class WritePlan:
     duplicates: set[str] = field(default_factory=set)
     must: list[Reason] = field(default_factory=list)
     may: list[Reason] = field(default_factory=list)
-    exercised: set[str] = field(default_factory=set)
+    troubled: set[str] = field(default_factory=set)  # keys whose own patch is a reason to refuse
 
     @property
     def empty(self) -> bool:
@@ -92,6 +92,11 @@ class WritePlan:
     @property
     def new_count(self) -> int:
         return self.base + 1
+
+    @property
+    def acceptable_keys(self) -> set[str]:
+        """Keys whose patch alone would be accepted: a refusal must leave them untouched (CONF-4)."""
+        return set(self.final) - self.troubled
 
 
 # --- the plan ------------------------------------------------------------------------
@@ -164,8 +169,6 @@ def plan_write(origin: World, world: World, call: Call, ctx: Ctx) -> WritePlan:
     reason, is_must = token_reason(world, scope, plan.token)
     if reason is not None:
         (plan.must if is_must else plan.may).append(reason)
-        plan.exercised.add(reason.property_id)
-    plan.exercised.update({"TOK-2", "TOK-4", "CONF-6", "CONF-4", "VAL-2"})
     records = ds.records if ds.exists else EMPTY
     for raw in p.get("RecordPatches") or []:
         _plan_patch(plan, raw, records.get(raw.get("Key")))
@@ -186,15 +189,13 @@ def plan_write(origin: World, world: World, call: Call, ctx: Ctx) -> WritePlan:
         plan.may.append(Reason("VAL-4", frozenset({IPE}), f"{utf16} is over its length limit "
                                "when astral characters count as two UTF-16 units",
                                f"{utf16} within its limit in code points, over it in UTF-16"))
-    if plan.duplicates or long_keys or utf16:
-        plan.exercised.add("VAL-4")
+    plan.troubled.update(plan.duplicates, long_keys)
+    if utf16 and utf16.startswith("RecordPatches["):
+        index = int(utf16.split("[", 1)[1].split("]", 1)[0])
+        plan.troubled.add(plan.patches[index].key)
     if not plan.empty:
         _plan_limits(plan, ctx)
-        plan.exercised.update({"SYNC-1", "SYNC-2", "SYNC-4", "SYNC-7", "WIRE-5"})
-        if plan.creates:
-            plan.exercised.add("DS-3" if ds.deleted else "DS-1")
     else:
-        plan.exercised.add("SYNC-6")
         pool, ident, _ = scope
         have = world.identity(pool, ident).live_dataset_count()
         if plan.creates and have >= ctx.limits.max_datasets_per_identity:
@@ -236,10 +237,8 @@ def _plan_patch(plan: WritePlan, raw: dict[str, Any], current: Record | None) ->
     if op == "replace":
         if current is None:
             pp.case = "create"
-            plan.exercised.add("SYNC-5")
         else:
             pp.case = "update" if current.live else "revive"
-            plan.exercised.add("CONF-1" if current.live else "DEL-2")
         if current is not None and sent < cur:
             pid = "CONF-2" if sent == 0 else "CONF-1"
             plan.must.append(Reason(pid, frozenset({CONFLICT}), at, conflict=conflict))
@@ -250,27 +249,23 @@ def _plan_patch(plan: WritePlan, raw: dict[str, Any], current: Record | None) ->
         if raw.get("Value") is None:
             plan.may.append(Reason("VAL-4", frozenset({IPE}), f"replace of {short(key)} without a Value",
                                    "a replace patch without a Value"))
-            plan.exercised.add("VAL-4")
     else:
         if current is None:
             pp.case = "remove_absent"
-            plan.exercised.add("DEL-3")
             plan.may.append(Reason("DEL-3", frozenset({CONFLICT, NOT_FOUND}),
                                    f"key {short(key)} does not exist",
                                    f"removal of a key that does not exist ({short(key)})",
                                    conflict))
         else:
             pp.case = "remove"
-            plan.exercised.update({"CONF-3", "DEL-1"})
             if sent < cur:
                 plan.must.append(Reason("CONF-3", frozenset({CONFLICT}), at, conflict=conflict))
             elif sent > cur:
                 plan.may.append(Reason("CONF-7", frozenset({CONFLICT}), at,
                                        f"a SyncCount above the server's ({at})", conflict))
-    if sent > cur:
-        plan.exercised.add("CONF-7")
-    elif current is not None and sent == 0 and cur > 0:
-        plan.exercised.add("CONF-2")
+    if any(r.conflict is not None and r.conflict[0] == key for r in plan.must + plan.may) or (
+            op == "replace" and raw.get("Value") is None):
+        plan.troubled.add(key)
     plan.patches.append(pp)
     plan.final[key] = pp
     plan.sent_values.setdefault(key, set()).add(value)
@@ -297,7 +292,6 @@ def _plan_limits(plan: WritePlan, ctx: Ctx) -> None:
         all_n, all_b = all_n + 1, all_b + kb + vb
         if pp.value is not None:
             live_n, live_b = live_n + 1, live_b + kb + vb
-    plan.exercised.update({"LIM-2", "LIM-3"})
     for pid, live, total, was, limit, unit in (
         ("LIM-2", live_n, all_n, start[0], limits.max_records_per_dataset, "records"),
         ("LIM-3", live_b, all_b, start[1], limits.max_dataset_bytes, "bytes"),
@@ -306,12 +300,10 @@ def _plan_limits(plan: WritePlan, ctx: Ctx) -> None:
             plan.must.append(Reason(pid, frozenset({LIMIT}),
                                     f"the dataset would hold {live} live {unit}, limit {limit}"))
         elif total > limit:
-            plan.exercised.add("LIM-4")
             plan.may.append(Reason("LIM-4", frozenset({LIMIT}),
                                    f"{total} {unit} counting tombstones, limit {limit}",
                                    f"a write over the {unit} limit only if tombstones count"))
     if plan.creates:
-        plan.exercised.add("LIM-1")
         pool, ident, _ = plan.scope
         have = plan.world.identity(pool, ident).live_dataset_count()
         if have >= limits.max_datasets_per_identity:
@@ -329,7 +321,6 @@ def judge_update(world: World, call: Call, outcome: Outcome | None, ctx: Ctx) ->
     for variant in recreate_variants(world, call):
         plan = plan_write(world, variant, call, ctx)
         v = Verdict()
-        v.test(*plan.exercised)
         if outcome is None:
             v.successors.append(refused(plan, MAYBE, mark=False))
             if not plan.must:
@@ -343,21 +334,52 @@ def judge_update(world: World, call: Call, outcome: Outcome | None, ctx: Ctx) ->
     return combine(verdicts)
 
 
+#: Refusals that put their property to the test at once (the key's count had moved,
+#: the limit was reached: an accepted write would have shown the breach).
+_REFUSAL_WITNESSES = frozenset({"CONF-1", "CONF-2", "CONF-3", "LIM-1", "LIM-2", "LIM-3"})
+#: Refusals that put their property to the test once a read shows nothing changed.
+_CONFIRMED_REFUSALS = frozenset({"TOK-2", "TOK-3", "TOK-4", "ISO-1"})
+
+
+def _cause(plan: WritePlan, err: Err) -> Reason | None:
+    """The one reason the refusal answers, if it can be told (else None)."""
+    reasons = [r for r in plan.must + plan.may if err.error_type in r.errors]
+    if len(reasons) > 1 and err.error_type == CONFLICT:
+        reasons = [r for r in reasons if r.conflict is not None
+                   and f"for: {r.conflict[0]} is:" in err.message] or reasons
+    return reasons[0] if len(reasons) == 1 else None
+
+
+def _refusal_witnesses(plan: WritePlan, err: Err, v: Verdict) -> frozenset[str]:
+    """Witness what this allowed refusal tested now; return what a later read will confirm."""
+    cause = _cause(plan, err)
+    pending: set[str] = set()
+    if cause is not None and cause in plan.must:
+        if cause.property_id in _REFUSAL_WITNESSES:
+            v.witness(cause.property_id)
+        elif cause.property_id in _CONFIRMED_REFUSALS:
+            pending.add(cause.property_id)
+    if plan.acceptable_keys:
+        pending.add("CONF-4")
+    return frozenset(pending)
+
+
 def _judge_err(plan: WritePlan, err: Err, v: Verdict) -> None:
     etype = err.error_type
-    if etype in AUTH_ERRORS:
-        v.test("ISO-2")
+    if etype in AUTH_ERRORS:  # refused before the operation ran: tests nothing here (ISO-2 is the auth probe's)
         v.successors.append(refused(plan, DOUBTFUL, mark=True, by_auth=True))
         return
     must_types = frozenset().union(*(r.errors for r in plan.must))
     may_types = frozenset().union(*(r.errors for r in plan.may))
+    pending: frozenset[str] = frozenset({"CONF-4"}) if plan.acceptable_keys else frozenset()
     if etype in must_types or etype in may_types:
-        if etype not in must_types:
+        if etype not in must_types and plan.origin.accepted_a_write():
             for r in plan.may:
                 if etype in r.errors and r.finding:
                     v.note(r.property_id, f"refused with {etype}: {r.finding}")
         if etype == CONFLICT:
             _check_conflict_message(plan, err, v)
+        pending = _refusal_witnesses(plan, err, v)
     elif plan.must:
         r = plan.must[0]
         v.fail(r.property_id, f"a write that must be refused ({r.why}) got the wrong error",
@@ -366,7 +388,7 @@ def _judge_err(plan: WritePlan, err: Err, v: Verdict) -> None:
         pid, why = wrongful_refusal(plan, err)
         v.fail(pid, "a write the contract accepts was refused", f"200 ({why})",
                f"{err.status} {etype}: {short(err.message)}")
-    v.successors.append(refused(plan, DOUBTFUL, mark=True))
+    v.successors.append(refused(plan, DOUBTFUL, mark=True, pending=pending))
 
 
 def _check_conflict_message(plan: WritePlan, err: Err, v: Verdict) -> None:
@@ -374,7 +396,7 @@ def _check_conflict_message(plan: WritePlan, err: Err, v: Verdict) -> None:
     reasons = [r for r in plan.must + plan.may if CONFLICT in r.errors]
     if not reasons or any(r.conflict is None for r in reasons):
         return
-    v.test("CONF-5")
+    v.witness("CONF-5")
     texts = [f"Current SyncCount for: {k} is: {s} not: {c}" for k, s, c in
              (r.conflict for r in reasons if r.conflict is not None)]
     if not any(text in err.message for text in texts):
@@ -439,7 +461,14 @@ def _judge_ok(plan: WritePlan, body: dict[str, Any], ctx: Ctx, v: Verdict) -> No
                    "no Records (absent or empty)", short(records))
         v.successors.extend(applied_empty(plan, ctx))
         return
+    v.witness("SYNC-1", "SYNC-4")
     observed = _check_records(plan, records if isinstance(records, list) else [], ctx, v)
+    for case, pid in (("create", "SYNC-5"), ("revive", "DEL-2")):
+        if any(pp.case == case and pp.sent == (pp.current.count if pp.current else 0)
+               for pp in plan.patches):
+            v.witness(pid)
+    if plan.creates and plan.dataset.deleted:
+        v.witness("DS-3")
     v.successors.extend(applied(plan, ctx, body, observed if v.violations else None))
 
 
@@ -465,6 +494,9 @@ def _check_records(plan: WritePlan, records: list[Any], ctx: Ctx, v: Verdict) ->
                        f"exactly the patched keys {short(sorted(plan.final))}", short(key))
             continue
         seen.add(key)
+        v.witness("SYNC-2")
+        if tests_encoding(key) or any(tests_encoding(s) for s in plan.sent_values[key] if s):
+            v.witness("WIRE-5")
         if count != plan.new_count:
             pid = "SYNC-2"
             if mark and count is not None and plan.new_count < count <= plan.new_count + mark.writes:
@@ -474,9 +506,13 @@ def _check_records(plan: WritePlan, records: list[Any], ctx: Ctx, v: Verdict) ->
         _check_written_value(plan, key, r, v)
         sent_dlmd = plan.final[key].device_modified
         got_dlmd = as_num(r.get("DeviceLastModifiedDate"))
-        if sent_dlmd is not None and (got_dlmd is None or not same_time(sent_dlmd, got_dlmd)):
-            v.fail("SYNC-7", "DeviceLastModifiedDate was not kept as sent", repr(sent_dlmd),
-                   short(r.get("DeviceLastModifiedDate")))
+        if sent_dlmd is not None:
+            v.witness("SYNC-7")
+            if got_dlmd is None or not same_time(sent_dlmd, got_dlmd):
+                v.fail("SYNC-7", "DeviceLastModifiedDate was not kept as sent", repr(sent_dlmd),
+                       short(r.get("DeviceLastModifiedDate")))
+        if ctx.started_at is not None and ctx.ended_at is not None:
+            v.witness("SYNC-7")  # the server's clock held to the call's own time window
         lmd = as_num(r.get("LastModifiedDate"))
         if lmd is None or not ctx.within(lmd):
             v.fail("SYNC-7", "LastModifiedDate is missing or outside the call's time window",
@@ -506,8 +542,12 @@ def _check_written_value(plan: WritePlan, key: str, r: dict[str, Any], v: Verdic
 # --- successors ------------------------------------------------------------------------
 
 
-def refused(plan: WritePlan, status: str, *, mark: bool, by_auth: bool = False) -> World:
-    """The world after a refusal: nothing applied; the token's fate is TOK-5's MAY."""
+def refused(plan: WritePlan, status: str, *, mark: bool, by_auth: bool = False,
+            pending: frozenset[str] = frozenset()) -> World:
+    """The world after a refusal: nothing applied; the token's fate is TOK-5's MAY.
+
+    ``pending``: what a later read that shows nothing changed will have put to the test.
+    """
     world = plan.origin
     slot = world.slot(plan.scope)
     token = plan.token
@@ -515,7 +555,7 @@ def refused(plan: WritePlan, status: str, *, mark: bool, by_auth: bool = False) 
         slot = slot.set_token(token, status if slot.tokens.get(token) == LIVE else MAYBE)
     if mark:
         ds = slot.dataset
-        new_mark = RefusalMark(frozenset(plan.final), 1, not ds.exists, by_auth)
+        new_mark = RefusalMark(frozenset(plan.final), 1, not ds.exists, by_auth, pending)
         slot = slot.with_(dataset=ds.with_(refused=new_mark.merge(ds.refused)))
     return world.with_slot(plan.scope, slot)
 

@@ -3,7 +3,7 @@
 ``Model.judge(belief, call, outcome)`` says whether a server's answer is allowed by
 the contract (``shared/CONTRACT.md``), which properties it broke (``Violation``),
 which MAY choices it showed (``Finding``), which property ids the step put to the
-test (``exercised``), and what the model believes afterwards (``belief``). No I/O,
+test (``witnessed``), and what the model believes afterwards (``belief``). No I/O,
 no clock: a call's wall-clock window comes in through ``started_at``/``ended_at``.
 
 Beliefs
@@ -143,7 +143,12 @@ from cogsync.contracts._model_wire import check_wire, is_unknown
 from cogsync.contracts._model_write import judge_update
 from cogsync.contracts.calls import OPERATIONS, Call, Err, Ok, Outcome, Unknown
 from cogsync.contracts.constraints import DEFAULT_LIMITS, Limits
-from cogsync.contracts.validation import InputViolation, input_violations
+from cogsync.contracts.validation import (
+    MAY_CONSTRAINTS,
+    SOFT_CONSTRAINTS,
+    InputViolation,
+    input_violations,
+)
 from cogsync.errors import UsageError
 
 __all__ = ["Belief", "Finding", "Judgement", "Model", "Violation"]
@@ -164,9 +169,12 @@ class Belief:
 
 @dataclass(frozen=True)
 class Judgement:
+    """What one answer showed: breaches, MAY choices, the properties it put to the test
+    (``witnessed``: see :mod:`cogsync.contracts._model_types`), and the next belief."""
+
     violations: tuple[Violation, ...]
     findings: tuple[Finding, ...]
-    exercised: frozenset[str]
+    witnessed: frozenset[str]
     belief: Belief
 
     @property
@@ -230,7 +238,7 @@ class Model:
         ctx = self._ctx(started_at, ended_at)
         g = Verdict()
         if self.check_schemas:
-            check_wire(call, outcome, g)
+            check_wire(call, outcome, g, serving=_serving(belief))
         payload: Any = outcome
         if isinstance(outcome, Ok) and call.operation in ("ListRecords", "ListDatasets"):
             body = outcome.body if isinstance(outcome.body, dict) else {}
@@ -267,7 +275,7 @@ class Model:
         g = Verdict()
         if self.check_schemas:
             for page_call, page in zip(calls, pages, strict=True):
-                check_wire(page_call, page, g)
+                check_wire(page_call, page, g, serving=_serving(belief))
         bodies = [p.body if isinstance(p.body, dict) else {} for p in pages]  # type: ignore[union-attr]
         listing = Listing(bodies, call.params.get("NextToken") is None
                           and not bodies[-1].get("NextToken"))
@@ -321,28 +329,34 @@ class Model:
         """A pagination that ended in an error or a lost answer: judge page by page."""
         violations: list[Violation] = []
         findings: list[Finding] = []
-        exercised: set[str] = set()
+        witnessed: set[str] = set()
         for page_call, page in zip(calls, pages, strict=True):
             j = self.judge(belief, page_call, page, started_at=started_at, ended_at=ended_at)
             violations += [v for v in j.violations if v not in violations]
             findings += [f for f in j.findings if f not in findings]
-            exercised |= j.exercised
+            witnessed |= j.witnessed
             belief = j.belief
-        return Judgement(tuple(violations), tuple(findings), frozenset(exercised), belief)
+        return Judgement(tuple(violations), tuple(findings), frozenset(witnessed), belief)
 
     def _run(self, belief: Belief, call: Call, outcome: Outcome, payload: Any, ctx: Ctx,
              g: Verdict) -> Judgement:
         unknown = is_unknown(outcome)
-        hard, soft = _split(input_violations(call))
+        found = input_violations(call)
+        hard, soft = _split(found)
+        optional = [x for x in found if x.constraint in MAY_CONSTRAINTS]
         if hard or soft:
             w = self._invalid(belief, call, outcome, payload, hard, soft, unknown, ctx)
+        elif optional and isinstance(outcome, Err) and outcome.error_type == IPE:
+            w = _refused_optional(belief, optional)
         else:
             arg = None if unknown else payload
             w = combine([_dispatch(world, call, arg, ctx) for world in belief.worlds])
             if unknown:
-                w.exercised.clear()  # a lost answer puts nothing to the test
-            else:
-                w.test("VAL-2")
+                w.witnessed.clear()  # a lost answer puts nothing to the test
+            elif isinstance(outcome, Ok):
+                w.witness("VAL-2")  # valid input, accepted
+                for x in optional:
+                    w.note("VAL-4", f"accepted: {_OPTIONAL_INPUT[x.constraint]} ({x.field})")
         return _finish(belief, g, w)
 
     def _invalid(self, belief: Belief, call: Call, outcome: Outcome, payload: Any,
@@ -351,33 +365,91 @@ class Model:
         """VAL-1 / TOK-2 / VAL-3: the only allowed answer is 400 InvalidParameterException."""
         pid = _invalid_pid(hard) if hard else "VAL-3"
         v = Verdict()
-        v.test(pid, "VAL-1" if hard else "VAL-3", "CONF-4")
         broken = ", ".join(map(str, hard or soft))
         expected = f"400 {IPE} ({broken})"
         readable = all(_readable(x) for x in hard)
         follow: Any = None
+        refused_as_invalid = False
         if unknown:
             status = getattr(outcome, "status", None)
             if isinstance(status, int) and status >= 500:
-                v.test("WIRE-4")
                 v.fail("WIRE-4", "malformed input got a 5xx", f"a 4xx: {expected}",
                        f"{status} {getattr(outcome, 'error_type', getattr(outcome, 'reason', ''))}")
         elif isinstance(outcome, Err):
-            if outcome.error_type in AUTH_ERRORS:
-                v.test("ISO-2")
-            elif outcome.error_type != IPE:
+            if _serving(belief):
+                v.witness("WIRE-4")  # malformed input, answered without a 5xx, by a working server
+            if outcome.error_type == IPE:
+                refused_as_invalid = True
+            elif outcome.error_type not in AUTH_ERRORS:
                 v.fail(pid, "invalid input got the wrong error", expected,
                        f"{outcome.status} {outcome.error_type}: {short(outcome.message)}")
             follow = Err(IPE, 400)
         else:
+            v.witness("WIRE-4")  # answered (wrongly) without a 5xx
             v.fail(pid, "invalid input was accepted", expected, "200 OK")
             follow = payload
+        pending = _pending_for_invalid(call, pid, hard + soft, readable) if refused_as_invalid else None
         if follow is not None and readable:
             for world in belief.worlds:
-                v.successors.extend(_dispatch(world, call, follow, ctx).successors)
+                after = _dispatch(world, call, follow, ctx).successors
+                if pending is not None:
+                    earlier = world.slot(call.scope).dataset.refused
+                    waiting = pending | (earlier.pending if earlier else frozenset())
+                    after = [_expect(w, call.scope, waiting) for w in after]
+                v.successors.extend(after)
         else:
             v.successors.extend(belief.worlds)
+        if refused_as_invalid and pending is None and _serving(belief):
+            v.witness(pid)
         return v
+
+
+#: What the server's choice on each MAY input constraint is called in findings (VAL-4).
+_OPTIONAL_INPUT = {"uppercase": "upper-case hex digits in an id"}
+_SCOPE_FIELDS = frozenset({"IdentityPoolId", "IdentityId", "DatasetName"})
+
+
+def _refused_optional(belief: Belief, optional: list[InputViolation]) -> Verdict:
+    """Input the contract lets a server refuse (VAL-4), refused with 400: nothing changes."""
+    v = Verdict()
+    v.successors.extend(belief.worlds)
+    if _serving(belief):
+        for x in optional:
+            v.note("VAL-4", f"refused with {IPE}: {_OPTIONAL_INPUT[x.constraint]} ({x.field})")
+    return v
+
+
+def _serving(belief: Belief) -> bool:
+    """Has the server been seen to accept a write? The control of refusal witnesses."""
+    return any(world.accepted_a_write() for world in belief.worlds)
+
+
+def _pending_for_invalid(call: Call, pid: str, broken: list[InputViolation],
+                         readable: bool) -> frozenset[str] | None:
+    """What an invalid request refused with 400 InvalidParameterException puts to the test.
+
+    A write to an intact scope counts once a read shows nothing changed: the refusal's
+    mark waits for it (CONF-4 too when the broken member is not a patch, so the batch
+    held acceptable ones). None: any other refused request, which counts at once,
+    provided the server was seen to accept valid writes (else it may refuse everything,
+    and the refusal shows nothing).
+    """
+    if call.operation != "UpdateRecords" or not readable or any(x.field in _SCOPE_FIELDS for x in broken):
+        return None
+    pending = {pid}
+    patches = call.params.get("RecordPatches")
+    if isinstance(patches, list) and patches and not any(x.field.startswith("RecordPatches") for x in broken):
+        pending.add("CONF-4")
+    return frozenset(pending)
+
+
+def _expect(world: World, scope: Any, pending: frozenset[str]) -> World:
+    """``world`` with its refusal mark at ``scope`` waiting to confirm exactly ``pending``."""
+    slot = world.slot(scope)
+    mark = slot.dataset.refused
+    if mark is None:
+        return world
+    return world.with_slot(scope, slot.with_(dataset=slot.dataset.with_(refused=mark.expecting(pending))))
 
 
 def _dispatch(world: World, call: Call, payload: Any, ctx: Ctx) -> Verdict:
@@ -398,8 +470,9 @@ def _items_key(call: Call) -> str:
 
 
 def _split(found: list[InputViolation]) -> tuple[list[InputViolation], list[InputViolation]]:
-    return ([x for x in found if x.constraint != "negative"],
-            [x for x in found if x.constraint == "negative"])
+    """(hard: VAL-1 / TOK-2, soft: VAL-3); MAY constraints are in neither."""
+    return ([x for x in found if x.constraint not in SOFT_CONSTRAINTS | MAY_CONSTRAINTS],
+            [x for x in found if x.constraint in SOFT_CONSTRAINTS])
 
 
 def _invalid_pid(hard: list[InputViolation]) -> str:
@@ -424,7 +497,7 @@ def _finish(before: Belief, g: Verdict, w: Verdict) -> Judgement:
     return Judgement(
         violations=tuple(g.violations + w.violations),
         findings=tuple(findings),
-        exercised=frozenset(g.exercised | w.exercised),
+        witnessed=frozenset(g.witnessed | w.witnessed),
         belief=after,
     )
 

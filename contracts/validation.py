@@ -11,6 +11,9 @@ An :class:`InputViolation` names a field by its path in the boto3 parameters
 ``pattern``    a string does not fully match the service's pattern
 ``enum``       a value is not one of the allowed ones (``Op``)
 ``negative``   a ``SyncCount`` below zero (VAL-3, SHOULD)
+``uppercase``  upper-case hex digits in an identity or pool id: the pattern
+               forbids them, AWS's own documentation example uses them (VAL-4,
+               MAY: a server may accept or refuse them)
 =============  ==============================================================
 
 The invalid-input strategies tag each draw with the violation it was built to
@@ -26,7 +29,10 @@ from typing import Any
 from cogsync.contracts import constraints as C
 from cogsync.contracts.calls import OPERATIONS, Call
 
-CONSTRAINTS = ("required", "type", "min_length", "max_length", "pattern", "enum", "negative")
+CONSTRAINTS = ("required", "type", "min_length", "max_length", "pattern", "enum", "negative", "uppercase")
+#: Constraints whose breach the contract does not make an error: VAL-3 (SHOULD) and VAL-4 (MAY).
+SOFT_CONSTRAINTS = frozenset({"negative"})
+MAY_CONSTRAINTS = frozenset({"uppercase"})
 
 
 @dataclass(frozen=True, order=True)
@@ -66,6 +72,22 @@ def _is_number(value: Any) -> bool:
 
 def _string(field: str, value: Any, rule: C.StringConstraint) -> list[InputViolation]:
     return [InputViolation(field, broken) for broken in rule.violations(value)]
+
+
+def only_uppercase(value: Any, rule: C.StringConstraint) -> bool:
+    """Does ``value`` (an id) break ``rule``'s pattern only by upper-case hex digits?"""
+    if not isinstance(value, str) or "pattern" not in rule.violations(value):
+        return False
+    region, colon, rest = value.partition(":")
+    return bool(colon) and "pattern" not in rule.violations(f"{region}:{rest.lower()}")
+
+
+def _id(field: str, value: Any, rule: C.StringConstraint) -> list[InputViolation]:
+    """An id's violations, upper-case hex told apart from other pattern breaches (VAL-4)."""
+    found = _string(field, value, rule)
+    if only_uppercase(value, rule):
+        found = [InputViolation(field, "uppercase") if x.constraint == "pattern" else x for x in found]
+    return found
 
 
 def _patch(index: int, patch: Any) -> list[InputViolation]:
@@ -108,7 +130,7 @@ def input_violations(call: Call) -> list[InputViolation]:
             out.append(InputViolation(member, "required"))
     for member, rule in _ID_FIELDS.items():
         if params.get(member) is not None:
-            out += _string(member, params[member], rule)
+            out += (_id if member != "DatasetName" else _string)(member, params[member], rule)
     for member in _OPTIONAL_STRINGS:
         if params.get(member) is not None and not isinstance(params[member], str):
             out.append(InputViolation(member, "type"))

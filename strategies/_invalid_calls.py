@@ -20,7 +20,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from cogsync.contracts.calls import OPERATIONS, Call
-from cogsync.contracts.validation import CONSTRAINTS, InputViolation
+from cogsync.contracts.validation import CONSTRAINTS, MAY_CONSTRAINTS, InputViolation
 from cogsync.errors import UsageError
 from cogsync.strategies import _patches
 from cogsync.strategies._arguments import check_bool, check_subset
@@ -105,8 +105,9 @@ def _choices(
     wire_only: bool,
 ) -> list[tuple[str, _Target, str]]:
     """Every (operation, target, constraint) the options allow."""
-    chosen_constraints = CONSTRAINTS if constraints is None else check_subset(
-        "constraints", constraints, CONSTRAINTS
+    breaches = tuple(c for c in CONSTRAINTS if c not in MAY_CONSTRAINTS)  # MAY input is not invalid
+    chosen_constraints = breaches if constraints is None else check_subset(
+        "constraints", constraints, breaches
     )
     known_fields = sorted({t.field for op in operations for t in TARGETS[op]})
     chosen_fields = known_fields if fields is None else check_subset(

@@ -17,6 +17,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from cogsync.contracts import constraints as C
+from cogsync.contracts.validation import only_uppercase
 from cogsync.strategies import _fields, _ids
 from cogsync.strategies._arguments import check_subset
 from cogsync.strategies._fields import LONG_MAX
@@ -103,7 +104,6 @@ def _id_breakers(rule: C.StringConstraint) -> dict[str, st.SearchStrategy[Any]]:
     valid = _ids.identity_ids()
     misshapen = st.one_of(
         _spliced(valid, _hostile),
-        valid.map(str.upper),  # uppercase hex (AWS's own doc example; VAL-4 notes it)
         valid.map(lambda v: v.replace(":", "", 1)),
         valid.map(lambda v: v.split(":")[0] + ":"),
         valid.map(lambda v: ":" + v.split(":")[1]),
@@ -112,7 +112,8 @@ def _id_breakers(rule: C.StringConstraint) -> dict[str, st.SearchStrategy[Any]]:
     return {
         "min_length": st.just(""),
         "max_length": _too_long_ids(rule),
-        "pattern": misshapen.filter(_exactly(rule, "pattern")),
+        # upper-case hex alone is VAL-4's MAY, not a breach: not an invalid id
+        "pattern": misshapen.filter(_exactly(rule, "pattern")).filter(lambda v: not only_uppercase(v, rule)),
         "type": non_strings,
     }
 
@@ -206,7 +207,7 @@ def invalid_identity_pool_ids(
     *, constraints: Collection[str] | None = None
 ) -> st.SearchStrategy[Invalid]:
     """Invalid identity pool ids: ``""`` (min_length), a matching id over 55 characters
-    (max_length), uppercase hex, no colon, ``/`` ``%`` spaces or non-ASCII spliced in
+    (max_length), no colon, ``/`` ``%`` spaces or non-ASCII spliced in
     (pattern), non-strings (type). ``constraints`` picks a subset of those."""
     return tagged("IdentityPoolId", constraints)
 

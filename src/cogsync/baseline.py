@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cogsync.conformance.results import RunResult, Status
+from cogsync.conformance.results import RunResult, Status, exit_status
 from cogsync.contracts.properties import BY_ID
 from cogsync.errors import UsageError
 
@@ -63,12 +63,9 @@ class Assessment:
 
     def exit_code(self, run: RunResult) -> int:
         """The gate's exit status: run.exit_code with known breaches forgiven, expiries enforced."""
-        statuses = {r.status for pid, r in run.results.items() if pid not in self.known}
-        if Status.FAIL in statuses or self.expired:
+        if self.expired:
             return 1
-        if Status.INCONCLUSIVE in statuses:
-            return 2
-        return 0
+        return exit_status(r for pid, r in run.results.items() if pid not in self.known)
 
     def messages(self) -> list[str]:
         """One line per expired or stale entry, saying what to do about it."""

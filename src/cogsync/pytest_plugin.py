@@ -108,6 +108,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("--cogsync-timeout", type=verify.seconds("cogsync-timeout"), metavar="SECONDS")
     add("--cogsync-deadline", type=verify.seconds("cogsync-deadline"), metavar="SECONDS")
     add(
+        "--cogsync-require-signatures",
+        action="store_true",
+        help="fail ISO-2 when the target checks no SigV4 signatures (default: not applicable)",
+    )
+    add(
         "--cogsync-database",
         metavar="DIR|redis://...",
         help="keep failing examples between runs: a directory or redis://... (default: none)",
@@ -154,6 +159,7 @@ def _options(config: pytest.Config) -> PluginOptions:
             identity_id=get("cogsync_identity_id"),
             database=get("cogsync_database"),
             deadline_seconds=get("cogsync_deadline"),
+            require_signatures=bool(get("cogsync_require_signatures")),
         )
         path = get("cogsync_baseline")
         baseline = Baseline.load(path) if path else None

@@ -48,3 +48,11 @@ def test_a_5xx_breaks_wire_4_and_a_2xx_does_not():
     assert [p.property_id for p in checks.run_wire_checks(crash)] == ["WIRE-4"]
     fine = Response(CALL, Ok({"Records": []}), 200, {}, b'{"Records": []}')
     assert checks.run_wire_checks(fine) == []
+
+
+def test_every_property_names_its_witness():
+    assert set(checks.WITNESSES) == {p.id for p in PROPERTIES}
+    for prop in PROPERTIES:
+        text = checks.WITNESSES[prop.id]
+        assert len(text) > 20
+        assert text.startswith("finding:") == (prop.level is Level.MAY), prop.id

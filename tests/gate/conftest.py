@@ -83,7 +83,9 @@ def build_run() -> RunResult:
     )
     profile = PROFILES["default"]
     for result in run.results.values():
-        result.record_examples(5)
+        result.record_witnesses(5)
+        if result.level.value == "MAY":
+            result.record_finding("the server chose one way")
         result.settle()
     run.results["CONF-1"].record_failure(conflict_failure(), profile)
     run.results["LIST-3"].record_failure(should_failure(), profile)
@@ -91,9 +93,13 @@ def build_run() -> RunResult:
     run.results["SYNC-6"].findings.append("an empty write bumps the sync count")
     run.results["DS-4"].status = Status.INCONCLUSIVE
     run.results["DS-4"].note = "throttled: HTTP 429 on 12 of 12 calls"
-    run.results["ISO-2"].status = Status.NOT_RUN
-    run.results["ISO-2"].examples = 0
+    run.results["ISO-2"].status = Status.NOT_APPLICABLE
+    run.results["ISO-2"].witnesses = 0
     run.results["ISO-2"].note = "the target does not check signatures"
+    run.results["LIM-1"].status = Status.NOT_RUN  # left out by the run's mode: no exit 2
+    run.results["LIM-1"].witnesses = 0
+    run.results["LIM-1"].excluded = "a named identity's other datasets are unknown"
+    run.results["LIM-1"].note = "excluded: a named identity's other datasets are unknown"
     run.duration = 3.25
     run.command = "cogsync verify --budget quick --seed 1234"
     return run
@@ -109,7 +115,7 @@ def build_documented_run() -> RunResult:
         selected=["LIST-3", "SYNC-1"],
     )
     for result in run.results.values():
-        result.record_examples(3)
+        result.record_witnesses(3)
     run.results["LIST-3"].record_failure(should_failure(), PROFILES["documented"])
     for result in run.results.values():
         result.settle()

@@ -32,6 +32,7 @@ def test_the_sample_run_has_every_status(sample_run: RunResult, documented_run: 
         Status.FAIL,
         Status.FINDING,
         Status.INCONCLUSIVE,
+        Status.NOT_APPLICABLE,
         Status.NOT_RUN,
     }
     assert documented_run.results["LIST-3"].status is Status.WARN
@@ -73,13 +74,15 @@ def test_junit_parses_and_counts_match(sample_run: RunResult) -> None:
     skipped = [c for c in cases if c.find("skipped") is not None]
     assert [c.get("name") for c in failures] == ["LIST-3"]
     assert [c.get("name") for c in errors] == ["DS-4"]
-    assert {c.get("name") for c in skipped} == {"CONF-1", "ISO-2"}
+    assert {c.get("name") for c in skipped} == {"CONF-1", "ISO-2", "LIM-1"}
     for element in (root, suite):
         assert int(element.get("tests", -1)) == len(cases) == len(sample_run.results)
         assert int(element.get("failures", -1)) == counts["fail"] == len(failures)
         assert int(element.get("errors", -1)) == counts["inconclusive"] == len(errors)
         assert (
-            int(element.get("skipped", -1)) == counts["not-run"] + counts["known"] == len(skipped)
+            int(element.get("skipped", -1))
+            == counts["not-run"] + counts["not-applicable"] + counts["known"]
+            == len(skipped)
         )
 
 
@@ -140,7 +143,7 @@ def test_markdown_table_rows_match(sample_run: RunResult) -> None:
     text = to_markdown(sample_run, assessment)
     parsed = _markdown_rows(text)
     expected = [
-        [r.property_id, r.level, r.result, str(r.examples), r.note]
+        [r.property_id, r.level, r.result, str(r.witnesses), r.note]
         for r in rows(sample_run, assessment)
     ]
     assert parsed == expected
@@ -176,9 +179,9 @@ def test_markdown_appends_only_to_the_step_summary(
 def test_console_table_rows_match(sample_run: RunResult) -> None:
     text = console.render_table(rows(sample_run))
     lines = text.splitlines()
-    assert lines[0].split() == ["property", "level", "result", "examples", "note"]
+    assert lines[0].split() == ["property", "level", "result", "witnesses", "note"]
     parsed = [line.split()[:4] for line in lines[2:]]
-    assert parsed == [[r.property_id, r.level, r.result, str(r.examples)] for r in rows(sample_run)]
+    assert parsed == [[r.property_id, r.level, r.result, str(r.witnesses)] for r in rows(sample_run)]
 
 
 def test_console_report_lists_failures_and_how_to_reproduce(
@@ -199,7 +202,7 @@ def test_summary_line_counts(sample_run: RunResult) -> None:
     line = console.summary_line(sample_run)
     n = len(sample_run.results)
     assert line.startswith(
-        f"{n} properties: {n - 5} pass, 2 fail, 1 finding, 1 inconclusive, 1 not-run"
+        f"{n} properties: {n - 12} pass, 2 fail, 7 finding, 1 inconclusive, 1 not-applicable, 1 not-run"
     )
     assert line.endswith("(exit 1)")
 

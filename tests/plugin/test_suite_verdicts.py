@@ -33,7 +33,7 @@ FAILURE = Failure(
 
 
 def result(status: Status, **extra: object) -> PropertyResult:
-    r = PropertyResult("SYNC-1", Level.MUST, status=status, examples=3)
+    r = PropertyResult("SYNC-1", Level.MUST, status=status, witnesses=3)
     for key, value in extra.items():
         setattr(r, key, value)
     return r
@@ -71,9 +71,22 @@ def test_warn_is_a_warning_and_finding_a_user_property() -> None:
     assert n.user_properties == [("cogsync_finding", "empty writes bump the count")]
 
 
-def test_not_run_skips_with_the_reason() -> None:
-    with pytest.raises(pytest.skip.Exception, match="SYNC-1 not run: no signatures"):
-        check_verdict(result(Status.NOT_RUN, note="no signatures"), NO_BASELINE, node())
+def test_an_excluded_property_not_run_skips_with_the_reason() -> None:
+    excluded = result(Status.NOT_RUN, note="excluded: named identity", excluded="named identity")
+    assert check_setup("SYNC-1", run_of(excluded)) is excluded
+    with pytest.raises(pytest.skip.Exception, match="SYNC-1 not run: excluded: named identity"):
+        check_verdict(excluded, NO_BASELINE, node())
+
+
+def test_a_must_property_never_put_to_the_test_is_an_error_never_a_pass() -> None:
+    untested = result(Status.NOT_RUN, note="no answer of this run put it to the test")
+    with pytest.raises(pytest.fail.Exception, match="SYNC-1 never put to the test: no answer"):
+        check_setup("SYNC-1", run_of(untested))
+
+
+def test_not_applicable_skips_with_the_reason() -> None:
+    with pytest.raises(pytest.skip.Exception, match="SYNC-1 not applicable: no signatures"):
+        check_verdict(result(Status.NOT_APPLICABLE, note="no signatures"), NO_BASELINE, node())
 
 
 def test_inconclusive_is_an_error_in_setup() -> None:

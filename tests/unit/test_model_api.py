@@ -79,20 +79,40 @@ def test_a_judgement_is_ok_without_violations_and_violations_become_exceptions()
     assert "DS-2" in str(error) and "404" in str(error)
 
 
-def test_exercised_names_what_a_step_put_to_the_test():
+def test_witnessed_names_what_an_answer_put_to_the_test():
     h = S.Harness()
     h.write("d", [S.rep("k", "v", 0)])
     h.write("d", [S.rep("k", "w", 1)])
     call = S.write_call("d", h.token("d"), [S.rep("j", "x", 0)])
     success = h.judge(call, h.server.send(call))
-    assert {"SYNC-1", "SYNC-2", "SYNC-4", "SYNC-5", "SYNC-7", "CONF-6", "VAL-2"} <= success.exercised
+    assert {"SYNC-1", "SYNC-2", "SYNC-4", "SYNC-5", "SYNC-7", "VAL-2", "WIRE-1"} <= success.witnessed
+    assert not {"CONF-1", "CONF-4", "CONF-6", "TOK-2", "TOK-4", "ISO-2"} & success.witnessed
+
+
+def test_a_refusal_witnesses_its_property_and_atomicity_waits_for_a_read():
     h = S.Harness()
-    at = [S.rep("k", "v", 0)]
-    h.write("d", at)
+    h.write("d", [S.rep("k", "v", 0)])
     h.write("d", [S.rep("k", "w", 1)])
-    stale = S.write_call("d", h.token("d"), [S.rep("k", "x", 1)])
-    refused = h.judge(stale, h.server.send(stale))
-    assert refused.ok and {"CONF-1", "CONF-4", "CONF-5"} <= refused.exercised
+    stale = S.write_call("d", h.token("d"), [S.rep("k", "x", 1), S.rep("fresh", "y", 0)])
+    refused = h.judge(stale, h.server.send(stale), commit=True)
+    assert refused.ok and {"CONF-1", "CONF-5"} <= refused.witnessed
+    assert "CONF-4" not in refused.witnessed  # not until a read shows "fresh" did not land
+    listed = h.judge(S.list_call("d"), h.server.send(S.list_call("d")))
+    assert listed.ok and "CONF-4" in listed.witnessed
+
+
+def test_a_refusal_by_a_server_never_seen_to_accept_a_write_witnesses_nothing():
+    """A server answering 400 to everything keeps TOK-2 and VAL-1 only vacuously."""
+    h = S.Harness()
+    made_up = S.write_call("d", "made-up-token", [S.rep("k", "v", 0)])
+    refused = h.judge(made_up, Err("InvalidParameterException", 400, "no"), commit=True)
+    assert refused.ok and refused.witnessed <= {"WIRE-2", "WIRE-3", "WIRE-4"}
+    bad_name = S.write_call("bad/name", "made-up-token", [S.rep("k", "v", 0)])
+    refused = h.judge(bad_name, Err("InvalidParameterException", 400, "no"))
+    assert "VAL-1" not in refused.witnessed
+    h.write("d", [S.rep("k", "v", 0)])  # now the server has accepted a write
+    refused = h.judge(bad_name, Err("InvalidParameterException", 400, "no"))
+    assert "VAL-1" in refused.witnessed
 
 
 def test_several_applicable_errors_any_one_is_allowed():
@@ -302,7 +322,8 @@ def test_a_pagination_cut_short_is_judged_page_by_page():
     first = h.server.send(call)
     for last in (Unknown("timeout"), Err("NotAuthorizedException", 403, "expired credentials")):
         judged = h.model.judge_pages(h.belief, call, [first, last])
-        assert judged.ok and "LIST-4" in judged.exercised
+        # a pagination cut short shows no whole listing: LIST-4 is not put to the test
+        assert judged.ok and "LIST-4" not in judged.witnessed
     # nextTokens do not expire within a run: refusing one the server issued is VAL-2
     refused = h.model.judge_pages(h.belief, call, [first, Err("InvalidParameterException", 400, "")])
     assert S.ids(refused) == {"VAL-2"}
@@ -310,10 +331,12 @@ def test_a_pagination_cut_short_is_judged_page_by_page():
     assert S.ids(wrong) == {"WIRE-3", "LIST-1"}
 
 
-def test_a_lost_answer_exercises_nothing():
+def test_a_lost_answer_witnesses_nothing():
     h = S.Harness()
     call = S.write_call("d", h.token("d"), [S.rep("k", "v", 0)])
-    assert h.judge(call, Unknown("timeout")).exercised == frozenset()
+    assert h.judge(call, Unknown("timeout")).witnessed == frozenset()
+    invalid = S.write_call("d", h.token("d"), [S.rep("k", "v", -1)])
+    assert h.judge(invalid, Unknown("throttled: HTTP 429")).witnessed == frozenset()
 
 
 def test_odd_listing_parameters_may_be_refused_or_served():

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from cogsync.contracts import constraints as C
 from cogsync.contracts import schemas
 from cogsync.contracts.calls import OPERATIONS, Call
-from cogsync.contracts.validation import CONSTRAINTS, InputViolation, input_violations
+from cogsync.contracts.validation import CONSTRAINTS, MAY_CONSTRAINTS, InputViolation, input_violations
 from cogsync.strategies import (
     TOKEN_PLACEHOLDER,
     Invalid,
@@ -198,7 +198,7 @@ def check_invalid_call(drawn) -> None:
 
 @settings(max_examples=150, database=None, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(invalid_requests(wire_only=False, constraints=[c for c in CONSTRAINTS]))
+@given(invalid_requests(wire_only=False, constraints=[c for c in CONSTRAINTS if c not in MAY_CONSTRAINTS]))
 def test_every_invalid_request_has_exactly_its_violation(drawn):
     check_invalid_call(drawn)
 
@@ -236,7 +236,8 @@ def test_the_catalogue_of_breakable_members_is_complete():
     assert ("UpdateRecords", "SyncSessionToken", "required") in cases
     assert ("UpdateRecords", "RecordPatches[].Op", "enum") in cases
     assert ("ListRecords", "DatasetName", "pattern") in cases
-    assert {c for _, _, c in cases} == set(CONSTRAINTS)
+    # every constraint whose breach is an error (upper-case hex is VAL-4's MAY: not invalid)
+    assert {c for _, _, c in cases} == set(CONSTRAINTS) - MAY_CONSTRAINTS
 
 
 @BUDGET

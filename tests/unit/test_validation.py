@@ -35,7 +35,7 @@ def test_valid_call_has_no_violations():
         ({"DatasetName": ""}, ("DatasetName", "min_length")),
         ({"DatasetName": "x" * 129}, ("DatasetName", "max_length")),
         ({"DatasetName": "a/b"}, ("DatasetName", "pattern")),
-        ({"IdentityId": "us-east-1:ABC"}, ("IdentityId", "pattern")),
+        ({"IdentityId": "us-east-1:AB/C"}, ("IdentityId", "pattern")),
         ({"DatasetName": 7}, ("DatasetName", "type")),
         ({"SyncSessionToken": None}, ("SyncSessionToken", "required")),
         ({"DeviceId": ""}, ("DeviceId", "min_length")),
@@ -50,6 +50,15 @@ def test_each_broken_constraint_is_named_and_the_schema_agrees(overrides, expect
     assert input_violations(call) == [InputViolation(*expected)]
     params = {k: v for k, v in call.params.items() if v is not None}
     assert not schemas.is_valid("UpdateRecordsRequest", params)
+
+
+def test_uppercase_hex_in_an_id_is_its_own_constraint_the_contract_leaves_open():
+    """VAL-4: AWS's own documentation example uses upper-case hex; the pattern forbids it."""
+    call = update(IdentityId="us-east-1:13EC4050-6AEA-7089-A2DD-08002E000001")
+    assert input_violations(call) == [InputViolation("IdentityId", "uppercase")]
+    assert not schemas.is_valid("UpdateRecordsRequest", call.params)
+    mixed = update(IdentityPoolId="us-east-1:23EC4050/6aea")  # upper case and a slash: a plain breach
+    assert input_violations(mixed) == [InputViolation("IdentityPoolId", "pattern")]
 
 
 def test_negative_sync_count_is_its_own_constraint_the_schema_cannot_express():

@@ -169,6 +169,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--concurrency", type=whole_number("concurrency", 1, 64), default=4, metavar="K"
     )
     run.add_argument(
+        "--require-signatures",
+        action="store_true",
+        help="fail ISO-2 when the target checks no SigV4 signatures (servers meant for "
+        "production); by default ISO-2 is then not applicable",
+    )
+    run.add_argument(
         "--deadline",
         type=seconds("deadline"),
         metavar="SECONDS",
@@ -229,6 +235,7 @@ def build_config(args: argparse.Namespace, seed: int) -> RunConfig:
         identity_id=args.identity_id,
         database=args.database,
         deadline_seconds=args.deadline,
+        require_signatures=args.require_signatures,
     )
 
 
@@ -264,6 +271,8 @@ def reproduce_command(args: argparse.Namespace, seed: int) -> str:
         parts += ["--rate-limit", f"{args.rate_limit:g}"]
     if args.baseline:
         parts += ["--baseline", args.baseline]
+    if args.require_signatures:
+        parts.append("--require-signatures")
     parts += ["--seed", str(seed)]
     return shlex.join(parts)
 

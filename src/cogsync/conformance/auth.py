@@ -1,11 +1,13 @@
 """ISO-2: a bad signature, or another identity's credentials, gets 403 and changes nothing.
 
-The contract asks this only of servers that check signatures. The probe first sends
-a write signed with a wrong secret: a server that accepts it does not check
-signatures, and ISO-2 is reported not-run with that reason. A server that refuses
-it is then checked for the rest: the refusal is a 403 and the data did not change
-(the model judges the listing after). Identity-bound credentials can be tested only
-when cogsync knows one (the embedded emulator is started with such a key).
+The contract asks this only of servers that check signatures (ISO-2 is conditional).
+The probe first sends a write signed with a wrong secret: a server that accepts it
+does not check signatures, and ISO-2 is not applicable (or, with
+``--require-signatures``, fails). A server that refuses it is then checked for the
+rest: the refusal is a 403, and a listing made with the right credentials shows the
+write did not land (the model judges it); only then is ISO-2 witnessed.
+Identity-bound credentials can be tested only when cogsync knows one (the embedded
+emulator is started with such a key).
 """
 
 from __future__ import annotations
@@ -32,8 +34,14 @@ BOUND_IDENTITY = Identity("us-east-1:0c0c0c0c-0000-4000-8000-000000000001",
 
 @dataclass(frozen=True)
 class AuthVerdict:
-    checked: bool  # the server checks signatures
+    """``signatures_checked``: True, False (a bad signature was accepted), or None when
+    the probe could not tell (no answer, or the target refused a correctly signed write).
+    ``excluded``: the transport cannot sign with other credentials, so the run's mode
+    leaves ISO-2 out."""
+
+    signatures_checked: bool | None
     note: str
+    excluded: bool = False
 
 
 def sibling(target: Target, access_key: str, secret: str) -> Target | None:
@@ -57,13 +65,20 @@ def _write_as(other: Target, session: Session, driver: Driver, dataset: str, tok
     return response
 
 
-def _must_refuse(session: Session, response: Response, title: str) -> None:
-    """The model cannot know the credentials were bad: ISO-2's 403 is checked here."""
-    session.tally.exercised("ISO-2")
+def _refused_and_unchanged(session: Session, driver: Driver, dataset: str, response: Response,
+                           title: str) -> None:
+    """The model cannot know the credentials were bad: ISO-2's 403 is checked here, and a
+    listing with the run's own credentials (judged by the model) shows nothing changed."""
     if response.status != 403:
         shown = response.outcome.error_type if isinstance(response.outcome, Err) else "200 OK"
         session.fail(Failure("ISO-2", title, "403 and nothing changed", f"{response.status} {shown}",
                              tuple(session.steps)))
+        return
+    breaches = len(session.failures) + len(session.tally.failures)
+    listing = driver.list_records(dataset)
+    unchanged = len(session.failures) + len(session.tally.failures) == breaches
+    if isinstance(listing.outcome, Ok) and unchanged:
+        session.tally.witnessed("ISO-2")
 
 
 def probe_signatures(target: Target, session: Session, scope: Scope, *, knows_bound_key: bool) -> AuthVerdict:
@@ -71,20 +86,24 @@ def probe_signatures(target: Target, session: Session, scope: Scope, *, knows_bo
     run_key = getattr(getattr(target, "credentials", None), "access_key", None) or RUN_KEY[0]
     forged = sibling(target, run_key, "not-the-secret")
     if forged is None:
-        return AuthVerdict(False, "this transport cannot sign with other credentials")
+        return AuthVerdict(None, "this transport cannot sign with other credentials", excluded=True)
     driver = Driver(session, scope)
     dataset = scope.dataset("auth")
-    driver.put(dataset, [replace("k", "v", 0)])
+    if not isinstance(driver.put(dataset, [replace("k", "v", 0)]).outcome, Ok):
+        return AuthVerdict(None, "the target refused a correctly signed write, so refusing a bad "
+                                 "signature would show nothing")
     response = _write_as(forged, session, driver, dataset, driver.token(dataset), "forged", 1)
     if isinstance(response.outcome, Ok):
         return AuthVerdict(False, "the target accepted a request with a bad signature, so it does not "
                                   "check signatures; ISO-2 applies only to servers that do")
-    _must_refuse(session, response, "a request with a bad signature was not refused with 403")
-    driver.list_records(dataset)
+    if response.status is None:
+        return AuthVerdict(None, f"no answer to the request with a bad signature ({response.outcome})")
+    _refused_and_unchanged(session, driver, dataset, response,
+                           "a request with a bad signature was not refused with 403")
     if knows_bound_key:
         bound = sibling(target, *BOUND_KEY)
         assert bound is not None
         response = _write_as(bound, session, driver, dataset, driver.token(dataset), "not-mine", 1)
-        _must_refuse(session, response, "credentials bound to another identity were accepted")
-        driver.list_records(dataset)
+        _refused_and_unchanged(session, driver, dataset, response,
+                               "credentials bound to another identity were accepted")
     return AuthVerdict(True, "signatures are checked")

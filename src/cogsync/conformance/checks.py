@@ -149,6 +149,78 @@ def run_wire_checks(exchange: Exchange) -> list[WireProblem]:
     return problems
 
 
+#: What puts each property to the test: its witness. A witness is an observation that
+#: would have come out differently on a server breaking the property; a property
+#: passes only when one was seen and nothing broke it. MAY properties are never
+#: passed: what shows the server's choice is reported as a finding.
+WITNESSES: dict[str, str] = {
+    "WIRE-1": "a successful answer whose body was validated against the call's output schema",
+    "WIRE-2": "an error answer whose status, x-amzn-ErrorType header and JSON message were checked",
+    "WIRE-3": "an error answer whose type was checked against the operation's list",
+    "WIRE-4": "a request breaking a constraint of the model, or malformed bytes, answered without a 5xx",
+    "WIRE-5": "a key or value holding characters outside printable ASCII, read back and compared",
+    "VAL-1": "an invalid request refused with 400, then a read showing nothing changed (a request "
+             "naming nothing readable: refused by a server seen to accept valid writes)",
+    "VAL-2": "a valid request accepted",
+    "VAL-3": "a negative SyncCount refused with 400, then a read showing nothing changed",
+    "VAL-4": "finding: what the server did with a key over 128 UTF-8 bytes, a key patched twice in "
+             "one request, a replace without a Value, or upper-case hex in an id",
+    "SYNC-1": "an accepted write that changed a record",
+    "SYNC-2": "a written record's count compared with N+1, in the write's answer or a later listing",
+    "SYNC-3": "a listing of a dataset whose sync count was seen before",
+    "SYNC-4": "an accepted write whose answer was compared, key by key, with its patches",
+    "SYNC-5": "a replace of a key that does not exist, presenting 0, accepted",
+    "SYNC-6": "finding: what a write with no patches did to the dataset's count",
+    "SYNC-7": "a written record's LastModifiedDate held to the call's time window, or its "
+              "DeviceLastModifiedDate compared with the one sent",
+    "CONF-1": "a stale replace sent to a key whose count has moved, refused with 409",
+    "CONF-2": "a replace presenting 0 for a key that exists, refused with 409",
+    "CONF-3": "a stale remove, refused with 409",
+    "CONF-4": "a refused batch that also held an acceptable patch, then a read showing that patch "
+              "did not land",
+    "CONF-5": "a 409 whose message was compared with the observed form",
+    "CONF-6": "a race of several clients' overlapping writes, every outcome known, decided "
+              "linearizable",
+    "CONF-7": "finding: what the server did with a SyncCount above the key's",
+    "DEL-1": "a tombstone listed (without a Value) after a remove",
+    "DEL-2": "a replace presenting a tombstone's count, accepted",
+    "DEL-3": "finding: what removing a key that never existed left, and whether tombstones count "
+             "in NumRecords and DataStorage",
+    "LIST-1": "a listing of a dataset holding records, compared record by record",
+    "LIST-2": "a listing of a dataset that does not exist (or that does), checked for "
+              "DatasetExists, count and records",
+    "LIST-3": "a lastSyncCount above an existing dataset's count, refused with 400",
+    "LIST-4": "a listing over two pages or more, or a made-up nextToken refused with 400",
+    "LIST-5": "a whole listing holding records whose Count was compared",
+    "LIST-6": "a listed record compared with the value, count and timestamps its write returned",
+    "LIST-7": "finding: the page size the server uses",
+    "TOK-1": "a successful listing checked for its SyncSessionToken",
+    "TOK-2": "a write with a missing or made-up token refused with 400, then a read showing "
+             "nothing changed",
+    "TOK-3": "a write with another dataset's token refused with 400, then a read showing nothing "
+             "changed",
+    "TOK-4": "a write with a spent token refused with 400, then a read showing nothing changed",
+    "TOK-5": "finding: whether a token survives a refused write or a delete",
+    "DS-1": "DescribeDataset or ListDatasets showing an existing dataset, its members checked",
+    "DS-2": "DescribeDataset or DeleteDataset of a dataset that does not exist, answered 404",
+    "DS-3": "a dataset deleted, then listed as gone or written again",
+    "DS-4": "a listing of a re-created dataset with a count from before its deletion",
+    "DS-5": "NumRecords and DataStorage of a dataset holding records, compared with the writes",
+    "LIM-1": "a write that would create one dataset past the limit, refused with "
+             "LimitExceededException",
+    "LIM-2": "a write that would take a dataset past the record limit, refused with "
+             "LimitExceededException",
+    "LIM-3": "a write that would take a dataset past the byte limit, refused with "
+             "LimitExceededException",
+    "LIM-4": "finding: whether tombstones count against the limits",
+    "ISO-1": "an answer about a dataset name another identity uses, showing none of its data; or "
+             "another identity's token refused, then a read showing nothing changed",
+    "ISO-2": "a bad signature, or another identity's credentials, refused with 403, then a read "
+             "showing nothing changed",
+    "DUR-1": "an acknowledged write read back, unchanged, after a restart of the target",
+}
+
+
 #: Conditional properties the kit cannot put to the test on any target yet, and why.
 #: They are reported ``not-applicable`` with this reason.
 CANNOT_CHECK: dict[str, str] = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from cogsync.conformance.history import History
+from cogsync.conformance.history import History, Operation
 from cogsync.conformance.lin_spec import ModelSpec
 from cogsync.conformance.linearizability import CheckResult, check
 from cogsync.conformance.recorder import ClientView, ConcurrentRunner
@@ -88,3 +88,34 @@ def failure_from(result: CheckResult) -> Failure:
         received + "\n" + result.explanation,
         steps,
     )
+
+
+def accepted_writes(history: History) -> int:
+    """How many writes of ``history`` were acknowledged."""
+    return sum(op.call.operation == "UpdateRecords" and isinstance(op.outcome, Ok) for op in history)
+
+
+def is_a_race(history: History) -> bool:
+    """Does ``history`` put CONF-6 to the test? Every write's outcome is known (a lost
+    answer leaves the race undecided), and two clients' writes raced: they overlapped
+    in time, or both presented the same sync count for the same key (compare-and-set:
+    at most one may win)."""
+    writes = [op for op in history if op.call.operation == "UpdateRecords"]
+    if not writes or any(op.is_open for op in writes):
+        return False
+    return any(a.client != b.client and (_overlap(a, b) or _same_presented_count(a, b))
+               for i, a in enumerate(writes) for b in writes[i + 1:])
+
+
+def _overlap(a: Operation, b: Operation) -> bool:
+    return (a.completed is not None and b.completed is not None
+            and a.invoked < b.completed and b.invoked < a.completed)
+
+
+def _presented(op: Operation) -> set[tuple[object, object]]:
+    patches = op.call.params.get("RecordPatches")
+    return {(p.get("Key"), p.get("SyncCount")) for p in patches or [] if isinstance(p, dict)}
+
+
+def _same_presented_count(a: Operation, b: Operation) -> bool:
+    return a.call.scope == b.call.scope and bool(_presented(a) & _presented(b))

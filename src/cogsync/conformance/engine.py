@@ -25,16 +25,16 @@ from typing import Any
 
 from cogsync.conformance import concurrency, programs
 from cogsync.conformance.auth import BOUND_IDENTITY, BOUND_KEY, RUN_KEY, probe_signatures
-from cogsync.conformance.checks import CANNOT_CHECK
+from cogsync.conformance.checks import CANNOT_CHECK, WITNESSES
 from cogsync.conformance.config import Progress, ProgressCallback, RunConfig
 from cogsync.conformance.hypothesis_runs import search
 from cogsync.conformance.negative import negative_strategy, run_negative
-from cogsync.conformance.probes import PROBES, Driver, Probe
+from cogsync.conformance.probes import PROBES, Driver, Probe, replace
 from cogsync.conformance.results import Failure, Reproduction, RunResult, Status
 from cogsync.conformance.scope import Scope
 from cogsync.conformance.session import Session, Tally
 from cogsync.contracts import properties as P
-from cogsync.contracts.calls import Call
+from cogsync.contracts.calls import Call, Ok
 from cogsync.contracts.model import Model
 from cogsync.report.reproduce import cli_script, python_script
 from cogsync.targets.base import Target
@@ -43,6 +43,15 @@ from cogsync.targets.base import Target
 UNRESPONSIVE_AFTER = 8
 
 _MODEL_IDS = frozenset(p.id for p in P.PROPERTIES) - {"CONF-6", "ISO-2", "DUR-1"}
+
+#: Properties a run on a named identity (real AWS) leaves out, and why.
+EXCLUDED_ON_NAMED_IDENTITY: dict[str, str] = {
+    "ISO-1": "needs identities cogsync can invent, which only emulators accept",
+    "LIM-1": "the named identity's own datasets count against the limit, and cogsync cannot know them",
+}
+
+UNSIGNED_TARGET = ("the target accepted a request with a bad signature, so it checks no signatures: "
+                   "anyone can read and write any identity's data")
 
 
 class TargetUnresponsive(Exception):
@@ -102,15 +111,15 @@ def run(target: Target, config: RunConfig, *, progress: ProgressCallback | None 
     began = time.monotonic()
     run_seed = config.seed if config.seed is not None else random.randrange(2**32)
     selected = config.selected
-    if config.identity_id is not None and "LIM-1" in selected:
-        # The identity's own datasets count against the limit, and cogsync cannot know them.
-        selected = [pid for pid in selected if pid != "LIM-1"]
+    excluded = EXCLUDED_ON_NAMED_IDENTITY if config.identity_id is not None else {}
     result = RunResult.empty(target=target.name, profile=config.profile, seed=run_seed,
                              budget=config.budget, selected=selected)
     deadline = began + config.deadline_seconds if config.deadline_seconds else None
     watch = _Watch(deadline)
     watched = _Watched(target, watch)
-    context = _Context(watched, target, config, frozenset(selected), run_seed, progress or (lambda _p: None), watch)
+    context = _Context(watched, target, config, frozenset(selected) - excluded.keys(), run_seed,
+                       progress or (lambda _p: None), watch)
+    context.excluded.update((pid, why) for pid, why in excluded.items() if pid in selected)
     phases: list[tuple[str, Callable[[_Context], None]]] = [
         ("probes", _run_probes), ("programs", _run_programs), ("negative", _run_negative),
         ("concurrency", _run_concurrency), ("auth", _run_auth), ("wire-fuzz", _run_wire_fuzz),
@@ -149,6 +158,9 @@ class _Context:
         self.model = Model(limits=config.limits)
         self.cut_short = False
         self.notes: dict[str, str] = {}
+        self.excluded: dict[str, str] = {}  # id -> why this run's mode leaves it out
+        self.not_applicable: dict[str, str] = {}  # id -> why its condition does not hold
+        self.run_notes: list[str] = []
 
     def session(self, *, raising: bool = False) -> Session:
         return Session(self.target, self.model, tally=self.tally, selected=self.selected,
@@ -166,13 +178,7 @@ class _Context:
 
 
 def _applicable(probe: Probe, ctx: _Context) -> bool:
-    if not ctx.wants(probe.targets):
-        return False
-    if probe.invents_ids and ctx.scope.real:
-        for pid in probe.targets:
-            ctx.notes.setdefault(pid, "needs identities cogsync can invent (emulators only)")
-        return False
-    return True
+    return ctx.wants(probe.targets) and not (probe.invents_ids and ctx.scope.real)
 
 
 def _run_probes(ctx: _Context) -> None:
@@ -247,8 +253,15 @@ def _run_concurrency(ctx: _Context) -> None:
         if verdict.ok is None:
             ctx.notes["CONF-6"] = "a history could not be decided in time: " + verdict.explanation
             continue
-        ctx.tally.exercised("CONF-6")
-        if verdict.ok is False:
+        if verdict.ok and concurrency.is_a_race(history):
+            ctx.tally.witnessed("CONF-6")
+        elif verdict.ok:
+            ctx.notes.setdefault("CONF-6", "no round raced writes of several clients with every outcome known")
+        if verdict.ok is False and not concurrency.accepted_writes(history):
+            # Nothing took effect, so nothing could be lost or torn: the answers are wrong
+            # one by one, which the sequential phases report under their own ids.
+            ctx.notes.setdefault("CONF-6", "no write of a race was accepted")
+        elif verdict.ok is False:
             ctx.tally.failures.append(concurrency.failure_from(verdict))
             break
     ctx.progress(Progress("concurrency", rounds, rounds, "done"))
@@ -261,9 +274,18 @@ def _run_auth(ctx: _Context) -> None:
     session = Session(ctx.target, ctx.model, tally=ctx.tally, selected=ctx.selected)
     verdict = probe_signatures(ctx.raw_target, session, ctx.scope,
                                knows_bound_key=getattr(ctx.raw_target, "knows_bound_key", False))
-    if verdict.checked:
-        ctx.tally.exercised("ISO-2")
-    else:
+    if verdict.signatures_checked is False:
+        if ctx.config.require_signatures:
+            session.fail(Failure("ISO-2", "a request with a bad signature was accepted",
+                                 "403 (--require-signatures: the server must check SigV4 signatures)",
+                                 "200 OK", tuple(session.steps)))
+        else:
+            ctx.not_applicable["ISO-2"] = verdict.note
+            ctx.run_notes.append(f"ISO-2 not applicable: {UNSIGNED_TARGET}. --require-signatures makes "
+                                 "this a failure, for servers meant for production.")
+    elif verdict.excluded:
+        ctx.excluded["ISO-2"] = verdict.note
+    elif verdict.signatures_checked is None:
         ctx.notes["ISO-2"] = verdict.note
     ctx.progress(Progress("auth", 1, 1, "done"))
 
@@ -279,14 +301,23 @@ def _run_wire_fuzz(ctx: _Context) -> None:
     examples = ctx.config.effective_budget.schemathesis_examples * 5
     tick = _counter(ctx, "wire-fuzz", examples)
     allowed = wirefuzz.operation_errors()
+    serving = _accepts_a_write(ctx)
 
     def example(item: Any) -> None:
         tick()
-        wirefuzz.fuzz_case(ctx.target, item, ctx.tally, ctx.selected, allowed)
+        wirefuzz.fuzz_case(ctx.target, item, ctx.tally, ctx.selected, allowed, serving=serving)
 
     ctx.tally.failures += search(wirefuzz.strategy(), example, max_examples=examples, run_seed=ctx.seed,
                                  database=ctx.database(), database_key=b"cogsync-wirefuzz",
                                  shrink_seconds=ctx.config.effective_budget.shrink_seconds)
+
+
+def _accepts_a_write(ctx: _Context) -> bool:
+    """The control of the wire fuzzer's witnesses: does the target accept a plain write?"""
+    control = Session(ctx.target, ctx.model, tally=Tally())  # judged, but counts for nothing
+    Driver(control, ctx.scope).put(ctx.scope.dataset("control"), [replace("k", "v", 0)])
+    return any(step.call.operation == "UpdateRecords" and isinstance(step.outcome, Ok)
+               for step in control.steps)
 
 
 def _cleanup(target: Target, ctx: _Context) -> None:
@@ -311,9 +342,9 @@ def _reproduction(failure: Failure, target: Target) -> Reproduction:
 def _fill(result: RunResult, ctx: _Context) -> None:
     profile = P.profile(ctx.config.profile)
     tally = ctx.tally
-    for pid, count in tally.examples.items():
+    for pid, count in tally.witnesses.items():
         if pid in result.results:
-            result.results[pid].record_examples(count)
+            result.results[pid].record_witnesses(count)
     for pid, observations in tally.findings.items():
         if pid in result.results:
             for observation in observations:
@@ -326,15 +357,22 @@ def _fill(result: RunResult, ctx: _Context) -> None:
     for pid, note in ctx.notes.items():
         if pid in result.results and not result.results[pid].note:
             result.results[pid].note = note
-    for pid, reason in CANNOT_CHECK.items():
-        if pid in result.results:
+    for pid, reason in {**CANNOT_CHECK, **ctx.not_applicable}.items():
+        if pid in result.results and result.results[pid].status is Status.NOT_RUN:
             result.results[pid].status = Status.NOT_APPLICABLE
             result.results[pid].note = reason
+    for pid, reason in ctx.excluded.items():
+        if pid in result.results:
+            result.results[pid].excluded = reason
+            result.results[pid].note = f"excluded: {reason}"
+    result.notes.extend(ctx.run_notes)
     unknowns = ctx.watch.unknown_total
     for entry in result.results.values():
         entry.settle()
-        if entry.status is Status.NOT_RUN and (ctx.cut_short or (unknowns and not entry.note)):
+        if entry.status is not Status.NOT_RUN or entry.excluded:
+            continue
+        if ctx.cut_short or (unknowns and not entry.note):
             entry.status = Status.INCONCLUSIVE
             entry.note = entry.note or "answers were throttled, timed out or the run was cut short"
-        elif entry.status is Status.NOT_RUN and not entry.note:
-            entry.note = "no call of this run put it to the test"
+        elif not entry.note:
+            entry.note = f"no answer of this run put it to the test (its witness: {WITNESSES[entry.property_id]})"

@@ -124,6 +124,7 @@ def first_write_then_delta(d: Driver) -> None:
 def stale_writes_conflict(d: Driver) -> None:
     ds = d.scope.dataset("conflicts")
     d.put(ds, [replace("k", "v1", 0)])
+    d.put(ds, [replace("k", "zero", 0)])  # CONF-2: the key is at 1, one ahead of the 0 sent
     d.put(ds, [replace("k", "v2", 1), replace("new", "n", 0)])  # SYNC-5: a new key in an existing dataset
     d.put(ds, [replace("k", "stale", 1), replace("other", "x", 0)])  # CONF-1, atomic (CONF-4)
     d.put(ds, [replace("other", "x", 0), replace("k", "stale", 1)])  # CONF-4: the stale patch last
@@ -201,9 +202,10 @@ def pagination(d: Driver) -> None:
     while isinstance(response.outcome, Ok) and response.outcome.body.get("NextToken"):
         response = d.list_records(ds, MaxResults=2, NextToken=response.outcome.body["NextToken"])
     d.list_records(ds, MaxResults=2, NextToken="cogsync-made-up-next-token")  # LIST-4: invalid token
+    d.list_records(ds, MaxResults=0)  # LIST-7 (MAY): refused, or served at some page size
 
 
-@probe("DS-2", "DS-3", "DS-4", "SYNC-3")
+@probe("DS-2", "DS-3", "DS-4", "SYNC-3", "LIST-1")
 def delete_and_recreate(d: Driver) -> None:
     ds = d.scope.dataset("lifecycle")
     d.describe(ds)  # DS-2: missing
@@ -261,12 +263,13 @@ def record_limit(d: Driver) -> None:
     limit = d.session.model.limits.max_records_per_dataset
     d.put(ds, [replace(f"r{i:05d}", "v", 0) for i in range(limit)])
     d.put(ds, [replace("one-more", "v", 0)])  # LIM-2
+    d.list_records(ds, MaxResults=limit + 1)  # LIST-7 (MAY): a page of them all, or the server's largest
     d.put(ds, [remove("r00000", 1)])
     d.put(ds, [replace("one-more", "v", 0)])  # room again (LIM-4 if tombstones count)
     d.describe(ds)
 
 
-@probe("LIM-3", "WIRE-4", heavy=True)
+@probe("LIM-3", "WIRE-4", "VAL-2", heavy=True)
 def byte_limit(d: Driver) -> None:
     ds = d.scope.dataset("bytes")
     limit = d.session.model.limits.max_dataset_bytes

@@ -1,18 +1,21 @@
 """What a conformance run found: one verdict per property, with evidence.
 
 The engine fills a :class:`RunResult`; the CLI, the reports and the pytest plugin
-only read it. Statuses follow the contract (section 11): ``pass``, ``fail`` (with
-the minimal failing sequence), ``warn`` (a SHOULD breach under the ``documented``
-profile), ``finding`` (a MAY: what was observed), ``inconclusive`` (throttled,
-timed out, budget spent), ``not-applicable`` (a conditional property whose condition
-does not hold for this target) and ``not-run``.
+only read it. A verdict is earned: ``pass`` only where at least one answer put the
+property to the test (a *witness*) and none broke it; the count shown is witnesses.
+
+Statuses follow the contract (section 11): ``pass``, ``fail`` (with the minimal
+failing sequence), ``warn`` (a SHOULD breach under the ``documented`` profile),
+``finding`` (a MAY: what was observed), ``inconclusive`` (throttled, timed out,
+budget spent), ``not-applicable`` (a conditional property whose condition does not
+hold for this target) and ``not-run``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
 from cogsync.contracts.calls import Call, Outcome
 from cogsync.contracts.properties import PROPERTIES, Level, Profile, Severity
@@ -64,16 +67,26 @@ class Failure:
 
 @dataclass
 class PropertyResult:
+    """One property's verdict. ``excluded`` says why the user or the run's mode left it
+    out (``--skip`` aside: skipped ids get no result); an excluded property left
+    not-run does not make the run inconclusive."""
+
     property_id: str
     level: Level
     status: Status = Status.NOT_RUN
-    examples: int = 0
+    witnesses: int = 0
     failures: list[Failure] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
     note: str = ""
+    excluded: str = ""
 
-    def record_examples(self, n: int = 1) -> None:
-        self.examples += n
+    def record_witnesses(self, n: int = 1) -> None:
+        self.witnesses += n
+
+    @property
+    def untested(self) -> bool:
+        """A MUST or SHOULD property the run should have put to the test and did not."""
+        return self.status is Status.NOT_RUN and self.level is not Level.MAY and not self.excluded
 
     def record_failure(self, failure: Failure, profile: Profile) -> None:
         if failure.dedupe_key not in {f.dedupe_key for f in self.failures}:
@@ -98,11 +111,16 @@ class PropertyResult:
             self.status = Status.FINDING
 
     def settle(self) -> None:
-        """After a run: exercised and never breached means pass."""
-        if self.status is Status.NOT_RUN and self.examples > 0:
+        """After a run: witnessed and never breached means pass.
+
+        A MAY property is never passed: it is a ``finding`` once an answer showed the
+        server's choice, else not-run.
+        """
+        if self.level is Level.MAY:
+            if self.status in (Status.NOT_RUN, Status.PASS):
+                self.status = Status.FINDING if self.findings else Status.NOT_RUN
+        elif self.status is Status.NOT_RUN and self.witnesses > 0:
             self.status = Status.PASS
-        if self.level is Level.MAY and self.status is Status.PASS:
-            self.status = Status.FINDING if self.findings else Status.PASS
 
 
 @dataclass
@@ -140,18 +158,26 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        """0 all checked properties hold, 1 a property fails, 2 inconclusive."""
-        statuses = {r.status for r in self.results.values()}
-        if Status.FAIL in statuses:
-            return 1
-        if Status.INCONCLUSIVE in statuses:
-            return 2
-        return 0
+        """0 every selected property was put to the test and holds, 1 one fails, 2 inconclusive."""
+        return exit_status(self.results.values())
+
+    def untested(self) -> list[PropertyResult]:
+        """Selected MUST/SHOULD properties no answer put to the test (they make the run exit 2)."""
+        return [r for r in self.results.values() if r.untested]
 
     def failures(self) -> list[Failure]:
         return [f for r in self.results.values() for f in r.failures]
 
-    def to_dict(self) -> dict[str, Any]:
-        from cogsync.report.serialize import run_to_dict
 
-        return run_to_dict(self)
+def exit_status(results: Iterable[PropertyResult]) -> int:
+    """The gate's exit status over ``results`` (CONTRACT.md section 11).
+
+    1 a property fails; 2 inconclusive: throttled, timed out, or a selected MUST or
+    SHOULD property never put to the test (unless excluded, or not-applicable); else 0.
+    """
+    results = list(results)
+    if any(r.status is Status.FAIL for r in results):
+        return 1
+    if any(r.status is Status.INCONCLUSIVE or r.untested for r in results):
+        return 2
+    return 0

@@ -2,8 +2,9 @@
 
 A :class:`Session` sends each call, asks the model whether the answer is allowed
 (the model is the one oracle), runs the wire checks on the HTTP exchange, counts
-which properties were put to the test, and keeps the transcript so a failure can be
-shown as the sequence that led to it.
+the witnesses (answers that put a property to the test: a property passes only on
+one), and keeps the transcript so a failure can be shown as the sequence that led
+to it.
 
 Inside Hypothesis a violation must raise so that the example shrinks. Each property
 raises its own subclass of :class:`PropertyFailed`: Hypothesis tells bugs apart by
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 
 from cogsync.conformance.checks import run_wire_checks
 from cogsync.conformance.results import Failure, Step
-from cogsync.contracts.calls import Call, Err, Ok, Unknown
+from cogsync.contracts.calls import Call, Ok
 from cogsync.contracts.model import Belief, Model
 from cogsync.errors import ContractViolation
 from cogsync.targets.base import Response, Target
@@ -44,29 +45,19 @@ class PropertyFailed(ContractViolation):
 
 @dataclass
 class Tally:
-    """What a session saw, to be merged into the run's results."""
+    """What a run saw so far: witnesses per property, findings, failures."""
 
-    examples: dict[str, int] = field(default_factory=dict)
+    witnesses: dict[str, int] = field(default_factory=dict)
     findings: dict[str, list[str]] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
-    inconclusive: dict[str, str] = field(default_factory=dict)
 
-    def exercised(self, property_id: str, n: int = 1) -> None:
-        self.examples[property_id] = self.examples.get(property_id, 0) + n
+    def witnessed(self, property_id: str, n: int = 1) -> None:
+        self.witnesses[property_id] = self.witnesses.get(property_id, 0) + n
 
     def found(self, property_id: str, observation: str) -> None:
         seen = self.findings.setdefault(property_id, [])
         if observation not in seen:
             seen.append(observation)
-
-    def merge(self, other: Tally) -> None:
-        for pid, n in other.examples.items():
-            self.exercised(pid, n)
-        for pid, observations in other.findings.items():
-            for observation in observations:
-                self.found(pid, observation)
-        self.failures.extend(other.failures)
-        self.inconclusive.update(other.inconclusive)
 
 
 class Session:
@@ -82,7 +73,6 @@ class Session:
         self.raise_on_failure = raise_on_failure
         self.steps: list[Step] = []
         self.failures: list[Failure] = []
-        self.unknowns = 0
         self._listings: dict[tuple[int, str, str, str | None], tuple[Belief, Call, list]] = {}
 
     def _wanted(self, property_id: str) -> bool:
@@ -97,53 +87,52 @@ class Session:
         """Judge one exchange (sent by this session or by a device driving it)."""
         call, outcome = response.call, response.outcome
         self.steps.append(Step(call, outcome, client))
-        if isinstance(outcome, Unknown):
-            self.unknowns += 1
         before = self.belief
         judgement = self.model.judge(before, call, outcome,
                                      started_at=response.started_at, ended_at=response.ended_at)
         self.belief = judgement.belief
-        for pid in judgement.exercised:
-            if self._wanted(pid):
-                self.tally.exercised(pid)
+        witnessed = set(judgement.witnessed)
         for finding in judgement.findings:
             if self._wanted(finding.property_id):
                 self.tally.found(finding.property_id, finding.observation)
         problems = [(v.property_id, v.title, v.expected, v.received) for v in judgement.violations]
-        if response.status is not None:
-            for wire_id in ("WIRE-4",) + (("WIRE-2",) if response.status >= 400 else ()):
-                if self._wanted(wire_id):
-                    self.tally.exercised(wire_id)
+        if response.status is not None:  # WIRE-2's header and body too (the model saw the type)
             problems += [(p.property_id, p.title, p.expected, p.received) for p in run_wire_checks(response)]
-        problems += self._pages(before, response, client)
+        paged, page_problems = self._pages(before, response, client)
+        witnessed |= paged
+        problems += page_problems
+        for pid in witnessed:
+            if self._wanted(pid):
+                self.tally.witnessed(pid)
         for pid, title, expected, received in problems:
             if self._wanted(pid):
                 self._fail(Failure(pid, title, expected, received, tuple(self.steps)))
 
-    def _pages(self, before: Belief, response: Response, client: int) -> list[tuple[str, str, str, str]]:
-        """LIST-4/LIST-5 over a whole pagination: judged when its last page arrives."""
+    def _pages(self, before: Belief, response: Response,
+               client: int) -> tuple[set[str], list[tuple[str, str, str, str]]]:
+        """LIST-4/LIST-5 over a whole pagination, judged when its last page arrives:
+        (what it witnessed, what it broke)."""
         call, outcome = response.call, response.outcome
         if call.operation != "ListRecords":
-            return []
+            return set(), []
         key = (client, *call.scope)
         if call.params.get("NextToken") is None:
             self._listings[key] = (before, call, [])
         start = self._listings.get(key)
         if start is None or not isinstance(outcome, Ok):
             self._listings.pop(key, None)
-            return []
+            return set(), []
         start[2].append(outcome)
         if outcome.body.get("NextToken"):
-            return []
+            return set(), []
         self._listings.pop(key, None)
         if len(start[2]) < 2:
-            return []
+            return set(), []
         judgement = self.model.judge_pages(start[0], start[1], start[2])
-        for pid in ("LIST-4", "LIST-5"):
-            if pid in judgement.exercised and self._wanted(pid):
-                self.tally.exercised(pid)
-        return [(v.property_id, v.title, v.expected, v.received)
-                for v in judgement.violations if v.property_id in ("LIST-4", "LIST-5")]
+        paging = ("LIST-4", "LIST-5")
+        return ({pid for pid in judgement.witnessed if pid in paging},
+                [(v.property_id, v.title, v.expected, v.received)
+                 for v in judgement.violations if v.property_id in paging])
 
     def fail(self, failure: Failure) -> None:
         """A breach found outside the model (e.g. by the auth probe)."""
@@ -155,6 +144,3 @@ class Session:
         if self.raise_on_failure:
             raise PropertyFailed.for_failure(failure)
         self.tally.failures.append(failure)
-
-    def outcome_of(self, response: Response) -> Ok | Err | Unknown:
-        return response.outcome

@@ -80,13 +80,22 @@ def judge(operation: str, response: Response, allowed: frozenset[str]) -> list[W
 
 
 def fuzz_case(target: Target, item: tuple[str, Any], tally: Tally, selected: frozenset[str],
-              allowed: dict[str, frozenset[str]]) -> None:
+              allowed: dict[str, frozenset[str]], *, serving: bool = True) -> None:
+    """Send one case and judge the answer's wire shape. ``serving``: the target was seen to
+    accept a valid write; only then do its answers count as witnesses (a server refusing
+    everything shows nothing of how it treats malformed requests)."""
     operation, case = item
     response = send_case(target, case)
-    if response.status is not None:
-        for pid in ("WIRE-2", "WIRE-3", "WIRE-4"):
-            if pid in selected and (pid == "WIRE-4" or response.status >= 400):
-                tally.exercised(pid)
+    status = response.status if serving else None
+    witnessed = set()
+    if status is not None and status < 500:
+        witnessed.add("WIRE-4")  # whatever schemathesis sent, it got no 5xx
+    if status is not None and 400 <= status < 500:
+        witnessed.add("WIRE-2")  # the error's status, header and body were checked
+        if isinstance(response.outcome, Err):
+            witnessed.add("WIRE-3")
+    for pid in witnessed & selected:
+        tally.witnessed(pid)
     for problem in judge(operation, response, allowed[operation]):
         if problem.property_id in selected:
             step = Step(response.call, response.outcome)

@@ -1,10 +1,10 @@
 """The catalog: every mutant, the bug it carries, and the properties it breaks.
 
 A mutant is the reference emulator with one realistic bug, the kind an implementer
-of Cognito Sync's records API could write. The conformance engine must report at
-least one of a mutant's ``breaks`` ids as failed (SHOULD ids under the default
-profile), and must pass the reference emulator: that is how the kit proves its
-checks work. ``minimal_steps`` is the fewest calls that show the bug, counted by
+of Cognito Sync's records API could write. The conformance engine must report every
+one of a mutant's ``breaks`` ids as failed (SHOULD ids under the default profile),
+and must pass the reference emulator: together the mutants break every MUST and
+SHOULD property, so each property's check is proven by a server that breaks it. ``minimal_steps`` is the fewest calls that show the bug, counted by
 hand (tokens come from listings, so a write costs a ListRecords first); the
 benchmark compares the engine's shrunk reproductions with it.
 """
@@ -35,7 +35,7 @@ from cogsync.mutants import (
 class Mutant:
     name: str  # kebab-case; its factory is cogsync.mutants:<name with _ for ->
     description: str  # the bug in one sentence, as its implementer would have written it
-    breaks: frozenset[str]  # property ids it breaks (the engine must report one of them)
+    breaks: frozenset[str]  # property ids the engine must report failed, each of them
     build: Callable[[], Any]  # a fresh WSGI app: the mutant emulator, memory storage
     concurrency_only: bool = False  # only a concurrent history shows it
     minimal_steps: int = 0  # the fewest calls that show the bug
@@ -58,7 +58,8 @@ CATALOG: tuple[Mutant, ...] = (
     _m("count-per-patch", "SYNC-1 SYNC-2", 2, sync_counts.count_per_patch,
        "Each patch of a write is its own increment: the records get N+1, N+2, ... and the "
        "dataset ends at N plus the number of patches."),
-    _m("response-carries-sent-count", "SYNC-2 SYNC-4", 2, sync_counts.response_carries_sent_count,
+    # A wrong count in a write's answer is SYNC-2's (the most specific id), not SYNC-4's.
+    _m("response-carries-sent-count", "SYNC-2", 2, sync_counts.response_carries_sent_count,
        "The write's answer echoes each patch's SyncCount instead of the new count."),
     _m("response-omits-removed-keys", "SYNC-4", 2, sync_counts.response_omits_removed_keys,
        "The write's answer lists only records that still have a value, so removals are missing."),
@@ -94,7 +95,9 @@ CATALOG: tuple[Mutant, ...] = (
        "in a second transaction, so two writers presenting the same count both succeed.",
        concurrency_only=True),
     # -- tombstones ------------------------------------------------------------------------
-    _m("remove-deletes-row", "DEL-1 DEL-2", 5, tombstones.remove_deletes_row,
+    # It breaks DEL-2 as well, but the listing that misses the tombstone (DEL-1) comes
+    # first, and from then on the model follows the server: the revive looks like a new key.
+    _m("remove-deletes-row", "DEL-1", 5, tombstones.remove_deletes_row,
        "A remove deletes the record's row instead of leaving a tombstone."),
     _m("tombstone-revive-needs-zero", "DEL-2", 6, tombstones.tombstone_revive_needs_zero,
        "A tombstone is looked up as a missing key, so reviving it needs SyncCount 0 instead of "
@@ -125,7 +128,8 @@ CATALOG: tuple[Mutant, ...] = (
        "A token is checked against the caller's identity but not the dataset it was issued for."),
     _m("token-reusable", "TOK-4", 3, tokens.token_reusable,
        "A successful write forgets to delete its token, so the token can be used again."),
-    _m("token-bound-to-dataset-name-only", "ISO-1 TOK-3", 2,
+    # The same identity's token for another dataset (TOK-3) has another name: refused.
+    _m("token-bound-to-dataset-name-only", "ISO-1", 2,
        tokens.token_bound_to_dataset_name_only,
        "Tokens are looked up by dataset name alone, so another identity's token for the same "
        "name is accepted."),
@@ -134,7 +138,8 @@ CATALOG: tuple[Mutant, ...] = (
        "ListDatasets serializes datasets without NumRecords."),
     _m("describe-missing-answers-200", "DS-2", 1, datasets.describe_missing_answers_200,
        "DescribeDataset of an unknown name answers an empty dataset instead of 404."),
-    _m("delete-keeps-records", "DS-3 LIST-1", 6, datasets.delete_keeps_records,
+    # The old records show after the re-creation: records never written there (LIST-1).
+    _m("delete-keeps-records", "LIST-1", 6, datasets.delete_keeps_records,
        "DeleteDataset marks the dataset deleted but leaves its records, which come back when "
        "it is recreated."),
     _m("delete-only-empties-dataset", "DS-3", 4, datasets.delete_only_empties_dataset,
@@ -165,7 +170,8 @@ CATALOG: tuple[Mutant, ...] = (
     _m("bound-credentials-not-enforced", "ISO-2", 2, signatures.bound_credentials_not_enforced,
        "The credentials loader keeps each key's secret but drops its identity binding, so a "
        "key bound to one identity may act for any.", signed=True),
-    _m("signature-checked-after-write", "ISO-2 CONF-4", 3,
+    # A 403 whose write landed is ISO-2's breach (the model's attribution), not CONF-4's.
+    _m("signature-checked-after-write", "ISO-2", 3,
        signatures.signature_checked_after_write,
        "The signature is verified when the answer is sent, after the operation already ran.",
        signed=True),
@@ -183,7 +189,9 @@ CATALOG: tuple[Mutant, ...] = (
     _m("astral-characters-mangled", "WIRE-5", 3, wire_bugs.astral_characters_mangled,
        "Values are stored in a 3-byte UTF-8 column, turning characters outside the BMP into "
        "U+FFFD."),
-    _m("body-cap-too-small", "WIRE-4 VAL-2", 2, wire_bugs.body_cap_too_small,
+    # A valid write refused for its size: VAL-2 (valid input refused), where WIRE-4's
+    # cap clause says why it matters.
+    _m("body-cap-too-small", "VAL-2", 2, wire_bugs.body_cap_too_small,
        "Request bodies are capped at 2 MiB, twice the dataset limit, forgetting that boto3 "
        "escapes non-ASCII text as \\uXXXX."),
     _m("large-body-crashes", "WIRE-4", 2, wire_bugs.large_body_crashes,

@@ -17,9 +17,9 @@ from cogsync.baseline import NO_BASELINE, Assessment
 from cogsync.conformance.config import Progress
 from cogsync.conformance.results import RunResult
 from cogsync.report.reproductions import WrittenReproduction
-from cogsync.report.rows import Row, rows, summary_line
+from cogsync.report.rows import Row, rows, summary_line, untested_lines
 
-TABLE_HEADER = ("property", "level", "result", "examples", "note")
+TABLE_HEADER = ("property", "level", "result", "witnesses", "note")
 NOTE_WIDTH = 70
 BAR_WIDTH = 24
 
@@ -29,7 +29,7 @@ BAR_WIDTH = 24
 
 def _cells(row: Row) -> tuple[str, ...]:
     note = row.note if len(row.note) <= NOTE_WIDTH else row.note[: NOTE_WIDTH - 1] + "…"
-    return (row.property_id, row.level, row.result, str(row.examples), note)
+    return (row.property_id, row.level, row.result, str(row.witnesses), note)
 
 
 def render_table(table: Sequence[Row]) -> str:
@@ -88,7 +88,7 @@ def render_report(
         parts.append("\n".join(messages))
     if run.notes:
         parts.append("\n".join(f"note: {n}" for n in run.notes))
-    tail = [summary_line(run, assessment)]
+    tail = [*untested_lines(run), summary_line(run, assessment)]
     if reproduce_command or run.command:
         tail.append(f"reproduce this run: {reproduce_command or run.command}")
     parts.append("\n".join(tail))

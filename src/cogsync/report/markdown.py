@@ -15,9 +15,9 @@ from pathlib import Path
 from cogsync.baseline import NO_BASELINE, Assessment
 from cogsync.conformance.results import Failure, RunResult
 from cogsync.report.reproductions import scripts_for
-from cogsync.report.rows import rows, summary_line
+from cogsync.report.rows import rows, summary_line, untested_lines
 
-TABLE_HEADER = ("Property", "Level", "Result", "Examples", "Note")
+TABLE_HEADER = ("Property", "Level", "Result", "Witnesses", "Note")
 SCRIPT_LIMIT = 8_000
 FAILURES_LIMIT = 400_000
 VERDICT = {0: "passed", 1: "failed", 2: "inconclusive"}
@@ -85,8 +85,11 @@ def to_markdown(
         "|" + "|".join(["---"] * len(TABLE_HEADER)) + "|",
     ]
     for row in rows(run, assessment):
-        values = (row.property_id, row.level, row.result, str(row.examples), row.note)
+        values = (row.property_id, row.level, row.result, str(row.witnesses), row.note)
         out.append("| " + " | ".join(cell(v) for v in values) + " |")
+    out += [""]
+    out += [f"- {cell(n)}" for n in run.notes]
+    out += [f"- {cell(line.strip())}" for line in untested_lines(run)]
     out += ["", f"**{summary_line(run, assessment)}**", ""]
     messages = assessment.messages()
     if messages:

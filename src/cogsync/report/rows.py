@@ -31,7 +31,7 @@ class Row:
     property_id: str
     level: str
     result: str
-    examples: int
+    witnesses: int
     note: str = ""
 
 
@@ -70,7 +70,7 @@ def rows(run: RunResult, assessment: Assessment = NO_BASELINE) -> list[Row]:
             r.property_id,
             r.level.value,
             result_of(r, assessment),
-            r.examples,
+            r.witnesses,
             note_of(r, assessment),
         )
         for r in run.results.values()
@@ -83,6 +83,18 @@ def tally(table: list[Row]) -> dict[str, int]:
     for row in table:
         counts[row.result] = counts.get(row.result, 0) + 1
     return counts
+
+
+def untested_lines(run: RunResult) -> list[str]:
+    """Why the run is inconclusive: each selected MUST/SHOULD property no answer put to the
+    test, and why (empty when there is none)."""
+    missing = run.untested()
+    if not missing:
+        return []
+    head = (f"inconclusive: {len(missing)} selected MUST/SHOULD "
+            f"{'property was' if len(missing) == 1 else 'properties were'} never put to the test:")
+    return [head, *(f"  {r.property_id}: {r.note or 'no answer of this run put it to the test'}"
+                    for r in missing)]
 
 
 def summary_line(run: RunResult, assessment: Assessment = NO_BASELINE) -> str:

@@ -16,7 +16,7 @@ from cogsync.conformance.results import (
 from cogsync.contracts.calls import Call, Err, Ok, Outcome, Unknown
 from cogsync.contracts.properties import Level
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: per-property "witnesses" (was "examples") and "excluded"
 
 
 def outcome_to_dict(outcome: Outcome) -> dict[str, Any]:
@@ -93,7 +93,8 @@ def run_to_dict(run: RunResult) -> dict[str, Any]:
                 "id": r.property_id,
                 "level": r.level.value,
                 "status": r.status.value,
-                "examples": r.examples,
+                "witnesses": r.witnesses,
+                "excluded": r.excluded,
                 "findings": list(r.findings),
                 "note": r.note,
                 "failures": [failure_to_dict(f) for f in r.failures],
@@ -105,17 +106,18 @@ def run_to_dict(run: RunResult) -> dict[str, Any]:
 
 def run_from_dict(data: dict[str, Any]) -> RunResult:
     if data.get("tool") != "cogsync" or data.get("format") != FORMAT_VERSION:
-        raise ValueError("not a cogsync JSON report (format 1)")
+        raise ValueError(f"not a cogsync JSON report (format {FORMAT_VERSION})")
     results = {}
     for entry in data["properties"]:
         results[entry["id"]] = PropertyResult(
             property_id=entry["id"],
             level=Level(entry["level"]),
             status=Status(entry["status"]),
-            examples=int(entry["examples"]),
+            witnesses=int(entry["witnesses"]),
             failures=[failure_from_dict(f) for f in entry.get("failures", [])],
             findings=list(entry.get("findings", [])),
             note=entry.get("note", ""),
+            excluded=entry.get("excluded", ""),
         )
     return RunResult(
         target=data["target"],

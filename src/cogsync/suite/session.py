@@ -8,9 +8,11 @@ the engine focused on each test's property instead (``RunConfig(properties=(id,)
 for many-core xdist runs or when a single property is being worked on.
 
 Verdicts: pass passes; fail fails with expected, received and the reproduction;
-warn and finding pass (a warning, a ``user_properties`` entry); inconclusive is an
-error (the property could not be judged, which is not a failure of it); not-run
-skips; a breach the baseline forgives is an xfail, an expired entry fails.
+warn and finding pass (a warning, a ``user_properties`` entry); inconclusive, and a
+MUST or SHOULD property no answer put to the test, are errors (the property could not
+be judged, which is not a failure of it); not-applicable, a MAY not seen, and a
+property the run's mode excludes skip; a breach the baseline forgives is an xfail,
+an expired entry fails.
 """
 
 from __future__ import annotations
@@ -126,6 +128,8 @@ def check_setup(property_id: str, run: RunResult) -> PropertyResult:
         pytest.fail(
             f"{property_id} inconclusive: {result.note or 'throttled or timed out'}", pytrace=False
         )
+    if result.untested:  # a MUST/SHOULD nothing put to the test: as inconclusive, never a pass
+        pytest.fail(f"{property_id} never put to the test: {result.note}", pytrace=False)
     return result
 
 
@@ -167,7 +171,7 @@ def check_verdict(
 
 def write_summary(terminal: Any, session: ConformanceSession, command: str) -> None:
     from cogsync.report.console import render_table
-    from cogsync.report.rows import rows, summary_line
+    from cogsync.report.rows import rows, summary_line, untested_lines
 
     run = session.combined()
     if run is None:
@@ -175,6 +179,8 @@ def write_summary(terminal: Any, session: ConformanceSession, command: str) -> N
     assessment = session.assessment(run)
     terminal.write_sep("=", "cogsync conformance")
     terminal.write_line(render_table(rows(run, assessment)))
+    for line in [*(f"note: {n}" for n in run.notes), *untested_lines(run)]:
+        terminal.write_line(line)
     terminal.write_line(summary_line(run, assessment))
     if session.report_dir:
         terminal.write_line(f"reproduction scripts: {Path(session.report_dir).resolve()}")

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from cogsync.conformance.stops import RunStopped
 from cogsync.contracts.calls import Call, Err
 from cogsync.errors import UsageError
 from cogsync.targets.base import Response, Target, error_type_of
@@ -55,7 +56,7 @@ def throttle_name(response: Response) -> str:
     return f"HTTP {response.status}"
 
 
-class TargetKeptThrottling(Exception):
+class TargetKeptThrottling(RunStopped):
     """A call was still throttled after every attempt the policy (or the deadline) allowed."""
 
 

@@ -108,6 +108,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("--cogsync-timeout", type=verify.seconds("cogsync-timeout"), metavar="SECONDS")
     add("--cogsync-deadline", type=verify.seconds("cogsync-deadline"), metavar="SECONDS")
     add(
+        "--cogsync-skip-preflight",
+        action="store_true",
+        help="do not first check that the target is a Cognito Sync server that accepts the "
+        "credentials (for those who know why)",
+    )
+    add(
         "--cogsync-database",
         metavar="DIR|redis://...",
         help="keep failing examples between runs: a directory or redis://... (default: none)",
@@ -154,6 +160,7 @@ def _options(config: pytest.Config) -> PluginOptions:
             identity_id=get("cogsync_identity_id"),
             database=get("cogsync_database"),
             deadline_seconds=get("cogsync_deadline"),
+            skip_preflight=bool(get("cogsync_skip_preflight")),
         )
         path = get("cogsync_baseline")
         baseline = Baseline.load(path) if path else None

@@ -54,7 +54,7 @@ RELEASE = threading.Event()
 
 
 class HangsAfterTheProbe(BaseHTTPRequestHandler):
-    """Answers the reachability probe (ListDatasets), then never answers a dataset call."""
+    """Answers ListDatasets (the preflight's first call), then never answers a dataset call."""
 
     def _answer(self) -> None:
         if self.command == "GET" and self.path.split("?")[0].endswith("/datasets"):

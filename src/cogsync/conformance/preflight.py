@@ -119,7 +119,6 @@ class _Exchange:
         self.answers: list[Response] = []
         self.identity = scope.identity()
         self.dataset = scope.dataset("cogsync-preflight")
-        self.wrote = False
 
     def ids(self, **extra: Any) -> dict[str, Any]:
         return {"IdentityPoolId": self.identity.pool_id, "IdentityId": self.identity.identity_id, **extra}
@@ -140,7 +139,6 @@ class _Exchange:
         if not isinstance(written.outcome, Ok):
             raise self.broken(f"UpdateRecords of a new dataset, with the token ListRecords gave, answered "
                               f"{describe(written)}")
-        self.wrote = True
         deleted = self.send(Call("DeleteDataset", self.ids(DatasetName=self.dataset)))
         if not isinstance(deleted.outcome, Ok):
             raise self.broken(f"DeleteDataset of the dataset it had just written answered {describe(deleted)}")

@@ -113,6 +113,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="fail ISO-2 when the target checks no SigV4 signatures (default: not applicable)",
     )
     add(
+        "--cogsync-skip-preflight",
+        action="store_true",
+        help="do not first check that the target is a Cognito Sync server that accepts the "
+        "credentials (for those who know why)",
+    )
+    add(
         "--cogsync-database",
         metavar="DIR|redis://...",
         help="keep failing examples between runs: a directory or redis://... (default: none)",
@@ -160,6 +166,7 @@ def _options(config: pytest.Config) -> PluginOptions:
             database=get("cogsync_database"),
             deadline_seconds=get("cogsync_deadline"),
             require_signatures=bool(get("cogsync_require_signatures")),
+            skip_preflight=bool(get("cogsync_skip_preflight")),
         )
         path = get("cogsync_baseline")
         baseline = Baseline.load(path) if path else None

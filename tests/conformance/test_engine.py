@@ -7,6 +7,7 @@ These run the real engine against the real emulator in-process; the mutant catal
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -18,6 +19,7 @@ from cogsync.conformance.config import RunConfig
 from cogsync.conformance.results import Status
 from cogsync.contracts.calls import Call, Unknown
 from cogsync.contracts.properties import PROPERTIES, Level
+from cogsync.errors import InfrastructureError
 from cogsync.targets.base import Response
 from cogsync.targets.in_process import InProcessTarget
 
@@ -55,7 +57,8 @@ def test_progress_events_cover_every_phase():
     phases: list[str] = []
     engine.run(engine.embedded_target(), RunConfig(budget="quick", seed=1, max_examples=3),
                progress=lambda p: phases.append(p.phase))
-    assert {"probes", "programs", "negative", "concurrency", "auth", "wire-fuzz"} <= set(phases)
+    assert {"preflight", "probes", "programs", "negative", "concurrency", "auth", "wire-fuzz"} <= set(phases)
+    assert phases[0] == "preflight"
 
 
 def _wrap(app: Callable, rewrite: Callable[[dict], dict]) -> Callable:
@@ -112,10 +115,96 @@ class _Throttled:
 
 
 def test_a_throttling_target_is_inconclusive_not_passed():
-    result = engine.run(_Throttled(), RunConfig(budget="quick", seed=3))
+    started = time.monotonic()
+    result = engine.run(_Throttled(), RunConfig(budget="quick", seed=3, deadline_seconds=3))
+    assert time.monotonic() - started < 4  # the backoff never waits past the deadline
     assert result.exit_code == 2
+    assert {r.status for r in result.results.values()} == {Status.INCONCLUSIVE, Status.NOT_APPLICABLE}
+    assert any("kept throttling" in note for note in result.notes)
+
+
+class _SilentAfter:
+    """The real emulator for the first ``answered`` calls, then timeouts: a server that died."""
+
+    supports_raw = False
+
+    def __init__(self, answered: int, *, throttle: bool = False):
+        self.good = engine.embedded_target()
+        self.name = "silent-after"
+        self.left = answered
+        self.throttle = throttle
+
+    def send(self, call: Call) -> Response:
+        self.left -= 1
+        if self.left >= 0:
+            return self.good.send(call)
+        if self.throttle:
+            return _Throttled().send(call)
+        return Response(call, Unknown("timeout: read timed out"), None)
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_preflight_answers_are_no_evidence_and_a_dead_server_stops_the_run():
+    result = engine.run(_SilentAfter(4), RunConfig(budget="quick", seed=5, properties=("SYNC-*", "LIST-2")))
+    assert result.exit_code == 2
+    # The preflight's write put SYNC-1 and LIST-2 to the test, but only its failures count.
     assert result.results["SYNC-1"].status is Status.INCONCLUSIVE
+    assert result.results["LIST-2"].status is Status.INCONCLUSIVE
     assert any("in a row were unknown" in note for note in result.notes)
+
+
+def test_throttled_answers_are_judged_for_their_wire_shape_only():
+    result = engine.run(_SilentAfter(4, throttle=True),
+                        RunConfig(budget="quick", seed=6, properties=("WIRE-2", "SYNC-1"), deadline_seconds=2))
+    # Well-formed 429s break nothing, and witness nothing: a throttling target passes nothing.
+    assert result.results["WIRE-2"].status is Status.INCONCLUSIVE
+    assert result.results["SYNC-1"].status is Status.INCONCLUSIVE
+    assert any("kept throttling" in note for note in result.notes)
+
+
+class _ThrottlesBadly(_SilentAfter):
+    """The real emulator for the preflight, then 429s without an error type or a JSON message."""
+
+    def send(self, call: Call) -> Response:
+        self.left -= 1
+        if self.left >= 0:
+            return self.good.send(call)
+        return Response(call, Unknown("throttled: 429", 429), 429, {}, b"slow down")
+
+
+def test_a_badly_shaped_throttling_answer_fails_wire_2():
+    result = engine.run(_ThrottlesBadly(4), RunConfig(budget="quick", seed=6, properties=("WIRE-2",),
+                                                      deadline_seconds=2))
+    assert result.results["WIRE-2"].status is Status.FAIL
+    assert "x-amzn-ErrorType" in result.results["WIRE-2"].failures[0].title
+
+
+def _refusing(status: str, error_type: str) -> Callable:
+    def app(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        body = json.dumps({"message": "no"}).encode()
+        start_response(status, [("Content-Type", "application/json"), ("x-amzn-ErrorType", error_type)])
+        return [body]
+
+    return app
+
+
+def test_an_unusable_target_raises_before_any_phase():
+    phases: list[str] = []
+    target = InProcessTarget(_refusing("403 Forbidden", "InvalidSignatureException"))
+    with pytest.raises(engine.TargetUnusable, match="refused the credentials") as raised:
+        engine.run(target, RunConfig(budget="quick", seed=8), progress=lambda p: phases.append(p.phase))
+    assert isinstance(raised.value, InfrastructureError)
+    assert set(phases) == {"preflight"}
+
+
+def test_skip_preflight_goes_straight_to_the_phases():
+    phases: list[str] = []
+    config = RunConfig(budget="quick", seed=9, properties=("SYNC-1",), max_examples=2, skip_preflight=True)
+    result = engine.run(engine.embedded_target(), config, progress=lambda p: phases.append(p.phase))
+    assert "preflight" not in phases and "probes" in phases
+    assert result.exit_code == 0
 
 
 def test_on_a_named_identity_every_dataset_is_run_prefixed_and_cleaned_up():
@@ -131,3 +220,36 @@ def test_on_a_named_identity_every_dataset_is_run_prefixed_and_cleaned_up():
     left = target.send(Call("ListDatasets", {"IdentityPoolId": pool, "IdentityId": identity})).outcome.body
     assert [d["DatasetName"] for d in left["Datasets"]] == ["users-own-data"]
     assert result.results["ISO-1"].status is Status.PASS or result.results["ISO-1"].note
+
+
+def test_a_delete_the_deadline_cut_off_is_remembered_for_the_final_cleanup():
+    from cogsync.conformance.scope import Scope
+
+    pool, identity = "us-east-1:0f0f0f0f-0000-4000-8000-000000000001", "us-east-1:0f0f0f0f-0000-4000-8000-0000000000cd"
+    target = engine.embedded_target()
+    scope = Scope(RunConfig(identity_pool_id=pool, identity_id=identity))
+    ids = {"IdentityPoolId": pool, "IdentityId": identity, "DatasetName": scope.dataset()}
+    token = target.send(Call("ListRecords", ids)).outcome.body["SyncSessionToken"]
+    target.send(Call("UpdateRecords", {**ids, "SyncSessionToken": token,
+                                       "RecordPatches": [{"Op": "replace", "Key": "k", "Value": "v", "SyncCount": 0}]}))
+    scope.remember(scope.identity(), ids["DatasetName"])
+    target.set_deadline(time.monotonic() - 1)  # the run's deadline has passed: nothing is sent
+    scope.sweep(target)
+    assert scope.created == {(pool, identity, ids["DatasetName"])}
+    target.set_deadline(None)  # the engine lifts the cap for its final cleanup
+    scope.sweep(target)
+    assert scope.created == set()
+    listed = target.send(Call("ListDatasets", {"IdentityPoolId": pool, "IdentityId": identity})).outcome
+    assert listed.body["Datasets"] == []
+
+
+def test_a_named_identity_is_cleaned_up_even_when_the_deadline_cuts_the_run_short():
+    target = engine.embedded_target()
+    pool, identity = "us-east-1:0f0f0f0f-0000-4000-8000-000000000002", "us-east-1:0f0f0f0f-0000-4000-8000-0000000000ef"
+    config = RunConfig(budget="quick", seed=12, identity_pool_id=pool, identity_id=identity, deadline_seconds=1.0)
+    started = time.monotonic()
+    result = engine.run(target, config)
+    assert time.monotonic() - started < 3
+    assert result.exit_code == 2
+    left = target.send(Call("ListDatasets", {"IdentityPoolId": pool, "IdentityId": identity})).outcome.body
+    assert left["Datasets"] == []

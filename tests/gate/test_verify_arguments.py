@@ -105,6 +105,7 @@ def test_the_reproduce_command_parses_back_to_the_same_run() -> None:
         "2.5",
         "--deadline",
         "60",
+        "--skip-preflight",
         "--baseline",
         "known.toml",
         "--report-json",
@@ -125,6 +126,7 @@ def test_the_reproduce_command_parses_back_to_the_same_run() -> None:
         "skip",
         "concurrency",
         "deadline_seconds",
+        "skip_preflight",
     ):
         assert getattr(first, name) == getattr(second, name), name
     for name in ("endpoint_url", "region", "no_sign_request", "rate_limit", "timeout", "baseline"):

@@ -58,6 +58,14 @@ def test_selection_options_reach_the_config(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*CONFIG quick 1 ('SYNC-[*]', 'CONF-1', 'DS-2')"])
 
 
+def test_skip_preflight_reaches_the_config(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        "def test_config(cogsync_config):\n    print('SKIP', cogsync_config.skip_preflight)\n"
+    )
+    pytester.runpytest("-s").stdout.fnmatch_lines(["*SKIP False"])
+    pytester.runpytest("-s", "--cogsync-skip-preflight").stdout.fnmatch_lines(["*SKIP True"])
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -56,6 +56,35 @@ def test_a_baselined_failure_is_an_xfail(pytester: pytest.Pytester, inner_mutant
     result.assert_outcomes(xfailed=1)
 
 
+REFUSING_SOURCE = '''
+"""A server that refuses every request: 403 UnrecognizedClientException."""
+
+
+def make_app():
+    def refuse(environ, start_response):
+        start_response("403 Forbidden", [("Content-Type", "application/json"),
+                                         ("x-amzn-ErrorType", "UnrecognizedClientException")])
+        return [b'{"message": "The security token included in the request is invalid."}']
+
+    return refuse
+'''
+
+
+def test_a_target_that_refuses_the_credentials_fails_every_test_in_one_line(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(plugin_refusing_server=REFUSING_SOURCE)
+    pytester.syspathinsert()
+    result = pytester.runpytest(
+        *QUICK, "--cogsync-in-process=plugin_refusing_server:make_app",
+        "--cogsync-properties=SYNC-1,CONF-1",
+    )
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(["*cogsync: in-process:plugin_refusing_server:make_app refused the "
+                                 "credentials (ListDatasets answered 403 UnrecognizedClientException*"])
+    assert "Traceback" not in result.stdout.str()
+
+
 def test_per_property_runs_focus_the_engine(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest(
         *QUICK, "--cogsync-properties=SYNC-1,LIST-2", "--cogsync-per-property"

@@ -181,6 +181,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="stop and report inconclusive past this",
     )
     run.add_argument(
+        "--skip-preflight",
+        action="store_true",
+        help="do not first check that the target is a Cognito Sync server that accepts "
+        "the credentials (for those who know why)",
+    )
+    run.add_argument(
         "--database",
         metavar="DIR|redis://...",
         help="keep failing examples between runs: a directory or redis://... (default: none)",
@@ -236,6 +242,7 @@ def build_config(args: argparse.Namespace, seed: int) -> RunConfig:
         database=args.database,
         deadline_seconds=args.deadline,
         require_signatures=args.require_signatures,
+        skip_preflight=bool(getattr(args, "skip_preflight", False)),
     )
 
 
@@ -269,6 +276,8 @@ def reproduce_command(args: argparse.Namespace, seed: int) -> str:
         parts += ["--deadline", f"{args.deadline:g}"]
     if args.rate_limit is not None:
         parts += ["--rate-limit", f"{args.rate_limit:g}"]
+    if getattr(args, "skip_preflight", False):
+        parts.append("--skip-preflight")
     if args.baseline:
         parts += ["--baseline", args.baseline]
     if args.require_signatures:
@@ -277,11 +286,12 @@ def reproduce_command(args: argparse.Namespace, seed: int) -> str:
     return shlex.join(parts)
 
 
-def open_target(args: argparse.Namespace) -> Any:
+def open_target(args: argparse.Namespace, *, probe: bool = True) -> Any:
     """The target the arguments name, rate-limited where it should be, and reachable.
 
     No endpoint and no app: the engine's embedded emulator, which checks signatures so
-    that ISO-2 is put to the test too.
+    that ISO-2 is put to the test too. ``probe=False`` leaves reachability to the
+    engine's preflight, which also bounds it by the run's deadline.
     """
     from cogsync.targets.factory import make_target
 
@@ -297,6 +307,8 @@ def open_target(args: argparse.Namespace) -> Any:
         timeout=args.timeout,
         requests_per_second=effective_rate_limit(args),
     )
+    if not probe:
+        return target
     try:
         reason = target.probe()
     except BaseException:
@@ -422,7 +434,8 @@ def run(args: argparse.Namespace) -> int:
     config = build_config(args, seed)
     baseline = Baseline.load(args.baseline) if args.baseline else None
     command = reproduce_command(args, seed)
-    target = open_target(args)
+    # The engine's preflight checks reachability (and more) within the deadline.
+    target = open_target(args, probe=args.skip_preflight)
     try:
         with sigterm_as_interrupt():
             result = run_engine(target, config, quiet=args.quiet)

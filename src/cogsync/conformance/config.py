@@ -77,12 +77,15 @@ class RunConfig:
     database: str | None = None  # Hypothesis example database: a directory or redis://...
     deadline_seconds: float | None = None  # stop and report inconclusive past this
     require_signatures: bool = False  # ISO-2 fails (instead of not-applicable) on a server checking none
+    skip_preflight: bool = False  # no preflight: for those who know the target is a usable server
 
     def __post_init__(self) -> None:
         P.profile(self.profile)
         budget(self.budget)
         if self.max_examples is not None and self.max_examples < 1:
             raise UsageError.bad_argument("max_examples", self.max_examples, "a whole number of at least 1")
+        if not isinstance(self.skip_preflight, bool):
+            raise UsageError.bad_argument("skip_preflight", self.skip_preflight, "True or False")
         if not 1 <= self.concurrency <= 64:
             raise UsageError.bad_argument("concurrency", self.concurrency, "between 1 and 64")
         if (self.identity_pool_id is None) != (self.identity_id is None):

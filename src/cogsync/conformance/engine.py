@@ -11,6 +11,12 @@ runs, in order, only the phases that can test a selected property:
 5. auth: bad and foreign signatures (ISO-2);
 6. wire fuzz: schemathesis over the OpenAPI document, signed (WIRE-2..4).
 
+Before them a preflight (``preflight.py``) decides whether the target is a Cognito
+Sync server that accepts our credentials: if not, ``TargetUnusable`` (exit 3); if it
+throttles or cannot complete the exchange, the run ends there, inconclusive or
+failing. Throttled answers are backed off (``backoff.py``) and never count as
+evidence; ``deadline_seconds`` bounds the whole run, each request's timeout included.
+
 Every answer is judged by the model and the wire checks; a failure keeps the
 sequence that led to it and gets reproduction scripts. Against real AWS the run
 deletes every dataset it created, in a ``finally``, even after Ctrl-C.
@@ -19,25 +25,32 @@ deletes every dataset it created, in a ``finally``, even after Ctrl-C.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from cogsync.conformance import concurrency, programs
 from cogsync.conformance.auth import BOUND_IDENTITY, BOUND_KEY, RUN_KEY, probe_signatures
-from cogsync.conformance.checks import CANNOT_CHECK, WITNESSES
+from cogsync.conformance.backoff import Backoff, TargetKeptThrottling
+from cogsync.conformance.checks import CANNOT_CHECK, WITNESSES, error_shape
 from cogsync.conformance.config import Progress, ProgressCallback, RunConfig
 from cogsync.conformance.hypothesis_runs import search
 from cogsync.conformance.negative import negative_strategy, run_negative
+from cogsync.conformance.preflight import TargetUnusable, Verdict, run_preflight
 from cogsync.conformance.probes import PROBES, Driver, Probe, replace
-from cogsync.conformance.results import Failure, Reproduction, RunResult, Status
+from cogsync.conformance.results import Failure, Reproduction, RunResult, Status, Step
 from cogsync.conformance.scope import Scope
 from cogsync.conformance.session import Session, Tally
+from cogsync.conformance.stops import RunStopped
 from cogsync.contracts import properties as P
 from cogsync.contracts.calls import Call, Ok
 from cogsync.contracts.model import Model
 from cogsync.report.reproduce import cli_script, python_script
-from cogsync.targets.base import Target
+from cogsync.targets.base import Response, Target
+from cogsync.targets.deadline import cap_requests
+
+__all__ = ["TargetKeptThrottling", "TargetUnresponsive", "TargetUnusable", "embedded_target", "run"]
 
 #: Stop a run when this many answers in a row were unknown (throttled, timed out).
 UNRESPONSIVE_AFTER = 8
@@ -54,7 +67,7 @@ UNSIGNED_TARGET = ("the target accepted a request with a bad signature, so it ch
                    "anyone can read and write any identity's data")
 
 
-class TargetUnresponsive(Exception):
+class TargetUnresponsive(RunStopped):
     """Too many answers in a row were unknown: throttling, timeouts or a dead server."""
 
 
@@ -65,6 +78,7 @@ class _Watch:
         self.in_a_row = 0
         self.unknown_total = 0
         self.deadline = deadline
+        self.kept_throttling: str | None = None
 
     def sent(self, unknown: bool) -> None:
         self.unknown_total += unknown
@@ -76,9 +90,17 @@ class _Watch:
     def time_left(self) -> bool:
         return self.deadline is None or time.monotonic() < self.deadline
 
+    def going(self) -> None:
+        """Raise if the run must stop: its deadline passed, or the target kept throttling."""
+        if self.kept_throttling is not None:
+            raise TargetKeptThrottling(self.kept_throttling)
+        if not self.time_left():
+            raise TargetUnresponsive("the run's deadline passed")
+
 
 class _Watched:
-    """A target wrapper that reports each answer to the watch."""
+    """A target wrapper that reports each answer to the watch, and sends nothing once the
+    run must stop (deadline passed, or the backoff gave up on a throttling target)."""
 
     def __init__(self, target: Target, watch: _Watch):
         self._target = target
@@ -90,9 +112,46 @@ class _Watched:
         return getattr(self._target, name)
 
     def send(self, call: Call) -> Any:
-        response = self._target.send(call)
+        self._watch.going()
+        try:
+            response = self._target.send(call)
+        except TargetKeptThrottling as exc:
+            self._watch.kept_throttling = str(exc)
+            raise
         self._watch.sent(response.outcome.kind == "unknown")
         return response
+
+    def send_raw(self, method: str, path: str, **options: Any) -> Any:
+        self._watch.going()
+        try:
+            return self._target.send_raw(method, path, **options)
+        except TargetKeptThrottling as exc:
+            self._watch.kept_throttling = str(exc)
+            raise
+
+
+class _ThrottledAnswers:
+    """What the backoff hands over: each throttled answer, judged for its wire shape only.
+
+    Whether a 429 carries TooManyRequestsException, the header and a JSON message is
+    WIRE-2's business like any error answer's: judged, it can fail WIRE-2. It witnesses
+    nothing, WIRE-2 included: a target that only throttles must not pass anything.
+    Answers go to ``tally``, which the engine swaps (the preflight's is thrown away).
+    """
+
+    def __init__(self, selected: frozenset[str]):
+        self.selected = selected
+        self.tally = Tally()
+        self._lock = threading.Lock()
+
+    def __call__(self, response: Response) -> None:
+        if "WIRE-2" not in self.selected:
+            return
+        problems = error_shape(response)
+        with self._lock:
+            for p in problems:
+                self.tally.failures.append(Failure(p.property_id, p.title, p.expected, p.received,
+                                                   (Step(response.call, response.outcome),)))
 
 
 def embedded_target() -> Target:
@@ -107,7 +166,12 @@ def embedded_target() -> Target:
 
 
 def run(target: Target, config: RunConfig, *, progress: ProgressCallback | None = None) -> RunResult:
-    """Check ``target`` against every property ``config`` selects; see the module docstring."""
+    """Check ``target`` against every property ``config`` selects; see the module docstring.
+
+    Raises :class:`TargetUnusable` (an ``InfrastructureError``) when the preflight finds
+    the target cannot be tested: not reachable, credentials or writes refused, not a
+    Cognito Sync endpoint.
+    """
     began = time.monotonic()
     run_seed = config.seed if config.seed is not None else random.randrange(2**32)
     selected = config.selected
@@ -116,7 +180,9 @@ def run(target: Target, config: RunConfig, *, progress: ProgressCallback | None 
                              budget=config.budget, selected=selected)
     deadline = began + config.deadline_seconds if config.deadline_seconds else None
     watch = _Watch(deadline)
-    watched = _Watched(target, watch)
+    throttled = _ThrottledAnswers(frozenset(selected))
+    backoff = Backoff(target, seed=run_seed, deadline=deadline, on_throttled=throttled)
+    watched = _Watched(backoff, watch)
     context = _Context(watched, target, config, frozenset(selected) - excluded.keys(), run_seed,
                        progress or (lambda _p: None), watch)
     context.excluded.update((pid, why) for pid, why in excluded.items() if pid in selected)
@@ -124,23 +190,74 @@ def run(target: Target, config: RunConfig, *, progress: ProgressCallback | None 
         ("probes", _run_probes), ("programs", _run_programs), ("negative", _run_negative),
         ("concurrency", _run_concurrency), ("auth", _run_auth), ("wire-fuzz", _run_wire_fuzz),
     ]
+    cap_requests(target, deadline)
     try:
-        for name, phase in phases:
+        going_on = _preflight(context, throttled, result)
+        for name, phase in phases if going_on else []:
             if not watch.time_left():
                 result.notes.append(f"the run's deadline passed before the {name} phase")
                 context.cut_short = True
                 break
             try:
                 phase(context)
-            except TargetUnresponsive as exc:
-                result.notes.append(f"stopped in the {name} phase: {exc}")
+            except BaseException as exc:
+                stop = _stopped_by(exc)
+                if stop is None:
+                    raise
+                result.notes.append(f"stopped in the {name} phase: {stop}")
+                context.tally.failures += stop.failures  # found before the stop: still failures
                 context.cut_short = True
                 break
     finally:
+        cap_requests(target, None)  # cleanup must still be able to delete what the run made
         _cleanup(target, context)
     _fill(result, context)
     result.duration = time.monotonic() - began
     return result
+
+
+def _stopped_by(exc: BaseException) -> RunStopped | None:
+    """The reason the run must stop, if ``exc`` is (or, from Hypothesis, groups) one."""
+    if isinstance(exc, RunStopped):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            found = _stopped_by(inner)
+            if found is not None:
+                return found
+    return None
+
+
+def _preflight(ctx: _Context, throttled: _ThrottledAnswers, result: RunResult) -> bool:
+    """Decide what the target is before any phase; False when the run ends here.
+
+    UNUSABLE raises; INCONCLUSIVE and BROKEN keep the contract failures the
+    preflight's answers showed and set every other property's note to the reason.
+    The preflight's answers are never evidence for a pass (a throwaway tally).
+    """
+    if ctx.config.skip_preflight:
+        throttled.tally = ctx.tally
+        return True
+    ctx.progress(Progress("preflight", 0, 1, "is this a Cognito Sync server we can test?"))
+    report = run_preflight(ctx.target, model=Model(limits=ctx.config.limits), scope=ctx.scope,
+                           selected=ctx.selected, stopping=(TargetUnresponsive,))
+    ctx.tally.failures += list(report.failures) + throttled.tally.failures
+    throttled.tally = ctx.tally
+    ctx.progress(Progress("preflight", 1, 1, report.verdict.value))
+    if report.verdict is Verdict.UNUSABLE:
+        raise TargetUnusable(report.reason)
+    if report.verdict is Verdict.USABLE:
+        return True
+    result.notes.append(report.reason)
+    failed = {f.property_id for f in ctx.tally.failures} & ctx.selected
+    if report.verdict is Verdict.BROKEN:
+        note = f"not run: {report.reason}"  # never green: an untested MUST/SHOULD exits 2
+    else:
+        ctx.cut_short = True  # throttled or timed out
+        note = f"inconclusive: {report.reason}"
+    for pid in ctx.selected - failed:
+        ctx.notes[pid] = note
+    return False
 
 
 class _Context:
@@ -246,10 +363,12 @@ def _run_concurrency(ctx: _Context) -> None:
     rounds = ctx.config.effective_budget.concurrent_rounds
     rng = random.Random(ctx.seed)
     for index in range(rounds):
+        ctx.watch.going()  # the racing clients turn a stop into Unknown answers: check here
         ctx.progress(Progress("concurrency", index, rounds, f"{ctx.config.concurrency} clients"))
         history = concurrency.race(ctx.target, ctx.scope, clients=ctx.config.concurrency, rng=rng)
         ctx.scope.sweep(ctx.target)
-        verdict = concurrency.judge_history(history, ctx.config.limits, timeout=30.0)
+        ctx.watch.going()
+        verdict = concurrency.judge_history(history, ctx.config.limits, timeout=_seconds_left(ctx, 30.0))
         if verdict.ok is None:
             ctx.notes["CONF-6"] = "a history could not be decided in time: " + verdict.explanation
             continue
@@ -265,6 +384,13 @@ def _run_concurrency(ctx: _Context) -> None:
             ctx.tally.failures.append(concurrency.failure_from(verdict))
             break
     ctx.progress(Progress("concurrency", rounds, rounds, "done"))
+
+
+def _seconds_left(ctx: _Context, at_most: float) -> float:
+    """``at_most`` seconds, or less if the run's deadline is nearer."""
+    if ctx.watch.deadline is None:
+        return at_most
+    return max(0.0, min(at_most, ctx.watch.deadline - time.monotonic()))
 
 
 def _run_auth(ctx: _Context) -> None:

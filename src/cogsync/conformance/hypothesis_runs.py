@@ -21,6 +21,7 @@ from hypothesis.errors import Unsatisfiable
 
 from cogsync.conformance.results import Failure, Reproduction
 from cogsync.conformance.session import PropertyFailed
+from cogsync.conformance.stops import RunStopped
 
 _BLOB = re.compile(r"@reproduce_failure\((['\"][^'\"]+['\"]),\s*(b?['\"][^'\"]+['\"])\)")
 
@@ -61,6 +62,15 @@ def _shrink_limit(seconds: float) -> Iterator[None]:
         conjecture_engine.MAX_SHRINKING_SECONDS = previous
 
 
+class _Abort(BaseException):
+    """Carries a RunStopped out of Hypothesis, which lets a BaseException through at once
+    (an Exception it would try to shrink, example after example, past the deadline)."""
+
+    def __init__(self, stop: RunStopped):
+        super().__init__(str(stop))
+        self.stop = stop
+
+
 def search(
     strategy: st.SearchStrategy[Any],
     example: Callable[[Any], None],
@@ -80,6 +90,8 @@ def search(
         except PropertyFailed as exc:
             last[exc.failure.property_id] = exc.failure
             raise
+        except RunStopped as exc:
+            raise _Abort(exc) from exc
 
     test = given(strategy)(body)
     test = settings(
@@ -102,6 +114,9 @@ def search(
             test()
     except Unsatisfiable:
         return []
+    except _Abort as abort:
+        abort.stop.failures.extend(last.values())
+        raise abort.stop from None
     except BaseException as exc:  # noqa: BLE001 - sorted below; anything else is re-raised
         leaves = _leaves(exc)
         if not all(isinstance(leaf, PropertyFailed) for leaf in leaves):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cogsync.conformance.config import RunConfig
-from cogsync.contracts.calls import Call
+from cogsync.contracts.calls import Call, Unknown
 from cogsync.strategies import Identity
 
 _REGIONS = ("us-east-1", "eu-west-1", "ap-northeast-1")
@@ -62,15 +62,24 @@ class Scope:
 
         Called after every example, so a run never holds more than a few datasets
         of the identity (the service allows 20), and at the end, even after Ctrl-C.
+        A delete that got no answer (or was not sent: the run's deadline had passed)
+        stays remembered, so the final cleanup tries it again.
         """
         if not self.real:
             return
         with self._lock:
             mine = sorted(c for c in self.created if c[2].startswith(self.config.run_prefix))
             self.created.clear()
+        unsure = []
         for pool, identity, dataset in mine:
             try:
-                target.send(Call("DeleteDataset", {"IdentityPoolId": pool, "IdentityId": identity,
-                                                   "DatasetName": dataset}))
+                response = target.send(Call("DeleteDataset", {"IdentityPoolId": pool, "IdentityId": identity,
+                                                              "DatasetName": dataset}))
             except Exception:  # noqa: BLE001 - best effort; the next run has another prefix
-                pass
+                unsure.append((pool, identity, dataset))
+                continue
+            if isinstance(response.outcome, Unknown):
+                unsure.append((pool, identity, dataset))
+        if unsure:
+            with self._lock:
+                self.created.update(unsure)

@@ -27,6 +27,7 @@ import pytest
 from cogsync.baseline import NO_BASELINE, Assessment, Baseline
 from cogsync.conformance.config import RunConfig
 from cogsync.conformance.results import PropertyResult, RunResult, Status
+from cogsync.errors import InfrastructureError
 from cogsync.report.reproductions import scripts_for, write_reproductions
 
 MESSAGE_SCRIPT_LIMIT = 6000
@@ -55,12 +56,19 @@ class ConformanceSession:
         self.endpoint_url = endpoint_url
         self.runs: list[RunResult] = []
         self._by_id: dict[str, RunResult] = {}
+        self.unusable: str | None = None
 
     def _run(self, properties: tuple[str, ...]) -> RunResult:
         from cogsync.conformance import engine
 
+        if self.unusable is not None:  # the preflight said so once: no second run
+            pytest.fail(self.unusable, pytrace=False)
         config = replace(self.config, properties=properties, skip=())
-        run = engine.run(self.target, config)
+        try:
+            run = engine.run(self.target, config)
+        except InfrastructureError as exc:  # the preflight: not a target cogsync can test
+            self.unusable = f"cogsync: {exc}"
+            pytest.fail(self.unusable, pytrace=False)
         self.runs.append(run)
         if self.report_dir:
             write_reproductions(run, self.report_dir, endpoint_url=self.endpoint_url)

@@ -38,6 +38,7 @@ from typing import Any
 
 from cogsync.contracts.calls import ERROR_STATUS, METHOD_NAMES, Call, Err, Ok, Outcome, Unknown
 from cogsync.targets.base import CLIENT_REFUSED, Response, describe_exception
+from cogsync.targets.deadline import DEADLINE_PASSED, RequestDeadline
 from cogsync.targets.http_target import check_region, check_timeout, normalize_endpoint, probe_call
 from cogsync.targets.sender import NoRawSender
 from cogsync.targets.signing import DUMMY_CREDENTIALS
@@ -192,8 +193,12 @@ def reached_server(outcome: Outcome) -> bool:
     )
 
 
-class AwsCliTarget(NoRawSender):
-    """Runs ``aws cognito-sync ...`` against ``endpoint_url`` for every call."""
+class AwsCliTarget(RequestDeadline, NoRawSender):
+    """Runs ``aws cognito-sync ...`` against ``endpoint_url`` for every call.
+
+    Near the deadline given to ``set_deadline`` the CLI's own timeouts and the
+    subprocess's are cut to the time left.
+    """
 
 
     def __init__(
@@ -245,6 +250,11 @@ class AwsCliTarget(NoRawSender):
         started = time.time()
         if self.executable is None:
             return self._done(call, Unknown(self._missing()), started)
+        seconds = self.request_timeout()
+        if seconds is None:
+            return self._done(call, Unknown(DEADLINE_PASSED), started)
+        # The CLI may take this long to start, besides its own timeouts; not past a deadline.
+        wall = self.timeout + 30 if seconds >= self.timeout else seconds
         input_json = cli_input_json(call)
         input_file: Path | None = None
         if len(input_json) > INLINE_JSON_LIMIT:
@@ -258,18 +268,18 @@ class AwsCliTarget(NoRawSender):
             input_json=input_json,
             aws_executable=self.executable,
             sign=self.sign,
-            timeout=self.timeout,
+            timeout=seconds,
         )
         try:
             finished = subprocess.run(
                 arguments,
                 env=self._environment,
                 capture_output=True,
-                timeout=self.timeout + 30,
+                timeout=wall,
                 check=False,
             )
         except subprocess.TimeoutExpired:
-            reason = f"timeout: the aws CLI did not finish within {self.timeout + 30:.0f} s"
+            reason = f"timeout: the aws CLI did not finish within {wall:.3g} s"
             return self._done(call, Unknown(reason), started)
         except OSError as exc:
             return self._done(

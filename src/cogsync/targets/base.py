@@ -67,7 +67,17 @@ class Response:
 
 @runtime_checkable
 class Target(Protocol):
-    """Sends calls somewhere. Safe to call from many threads unless documented otherwise."""
+    """Sends calls somewhere. Safe to call from many threads unless documented otherwise.
+
+    Optional: ``set_deadline(instant: float | None) -> None``. From then on each
+    request waits at most the time left until ``instant`` (a ``time.monotonic()``
+    value) and a call made after it is answered ``Unknown`` without being sent; None
+    lifts the cap. The engine calls it (through
+    :func:`cogsync.targets.deadline.cap_requests`) so that ``--deadline`` holds
+    against a server that never answers. Every adapter here has it
+    (:class:`cogsync.targets.deadline.RequestDeadline`); a target without it is
+    bounded only between calls.
+    """
 
     name: str
     supports_raw: bool

@@ -49,15 +49,22 @@ from cogsync.targets.base import (
     unanswered,
     unreachable_reason,
 )
+from cogsync.targets.deadline import DEADLINE_PASSED, RequestDeadline
 from cogsync.targets.http_target import check_region, check_timeout, normalize_endpoint, probe_call
 from cogsync.targets.sender import NoRawSender
 from cogsync.targets.signing import DUMMY_CREDENTIALS
 from cogsync.targets.wire_request import route_of
 
+#: Seconds: the shortest timeout a client is built with when the run's deadline is near.
+SHORTEST_TIMEOUT = 0.05
 
-class Boto3Target(NoRawSender):
-    """Calls through ``boto3.client("cognito-sync")`` at ``endpoint_url`` (None: real AWS)."""
 
+class Boto3Target(RequestDeadline, NoRawSender):
+    """Calls through ``boto3.client("cognito-sync")`` at ``endpoint_url`` (None: real AWS).
+
+    Each call waits at most ``timeout`` seconds, and about no longer than the deadline
+    given to ``set_deadline`` allows (see :meth:`_client_within`).
+    """
 
     def __init__(
         self,
@@ -72,34 +79,60 @@ class Boto3Target(NoRawSender):
         self.endpoint_url = None if endpoint_url is None else normalize_endpoint(endpoint_url)
         self.region = check_region(region)
         self.name = f"boto3:{self.endpoint_url}" if self.endpoint_url else f"aws:{self.region}"
-        timeout = check_timeout(timeout)
+        self.timeout = check_timeout(timeout)
         if session is not None and not isinstance(session, boto3.Session):
             raise UsageError.bad_argument("session", session, "a boto3.Session or None")
-        session = session or boto3.Session()
+        self._session = session or boto3.Session()
+        self._sign = sign
+        self._max_connections = max_connections
+        self._keys: dict[str, str] = {}
+        if sign and self.endpoint_url is not None and self._session.get_credentials() is None:
+            # An emulator with no credentials configured: any well-formed keys will do.
+            self._keys = {
+                "aws_access_key_id": DUMMY_CREDENTIALS.access_key,
+                "aws_secret_access_key": DUMMY_CREDENTIALS.secret_key,
+            }
+        self._local = threading.local()
+        self._shorter: dict[float, Any] = {}
+        self._shorter_lock = threading.Lock()
+        self.client = self._new_client(self.timeout)
+
+    def _new_client(self, timeout: float) -> Any:
         config = Config(
             parameter_validation=False,
             retries={"total_max_attempts": 1, "mode": "standard"},
             connect_timeout=timeout,
             read_timeout=timeout,
-            max_pool_connections=max_connections,
-            **({} if sign else {"signature_version": UNSIGNED}),
+            max_pool_connections=self._max_connections,
+            **({} if self._sign else {"signature_version": UNSIGNED}),
         )
-        keys: dict[str, str] = {}
-        if sign and self.endpoint_url is not None and session.get_credentials() is None:
-            # An emulator with no credentials configured: any well-formed keys will do.
-            keys = {
-                "aws_access_key_id": DUMMY_CREDENTIALS.access_key,
-                "aws_secret_access_key": DUMMY_CREDENTIALS.secret_key,
-            }
-        self.client = session.client(
+        client = self._session.client(
             "cognito-sync",
             region_name=self.region,
             endpoint_url=self.endpoint_url,
             config=config,
-            **keys,
+            **self._keys,
         )
-        self._local = threading.local()
-        self.client.meta.events.register("before-parse.cognito-sync", self._capture)
+        client.meta.events.register("before-parse.cognito-sync", self._capture)
+        return client
+
+    def _client_within(self, seconds: float) -> Any:
+        """A client that waits at most about ``seconds`` (the run's deadline is near).
+
+        botocore fixes a client's timeouts when it is built, so for a cap below
+        ``timeout`` this is a client built with the largest of timeout/2, timeout/4, ...
+        that fits (never below :data:`SHORTEST_TIMEOUT`): a handful of clients per run.
+        """
+        if seconds >= self.timeout:
+            return self.client
+        level = self.timeout
+        while level > seconds and level / 2 >= SHORTEST_TIMEOUT:
+            level /= 2
+        with self._shorter_lock:
+            client = self._shorter.get(level)
+            if client is None:
+                client = self._shorter[level] = self._new_client(level)
+        return client
 
     def __repr__(self) -> str:
         return f"Boto3Target({self.endpoint_url!r}, region={self.region!r})"
@@ -113,10 +146,13 @@ class Boto3Target(NoRawSender):
 
     def send(self, call: Call) -> Response:
         route_of(call.operation)  # an unknown operation is the caller's bug: UsageError
-        method = getattr(self.client, METHOD_NAMES[call.operation])
+        started = time.time()
+        seconds = self.request_timeout()
+        if seconds is None:
+            return unanswered(call, DEADLINE_PASSED, started)
+        method = getattr(self._client_within(seconds), METHOD_NAMES[call.operation])
         params = copy.deepcopy(dict(call.params))
         self._local.answer = None
-        started = time.time()
         failure: str | None = None
         try:
             method(**params)
@@ -145,6 +181,10 @@ class Boto3Target(NoRawSender):
 
     def close(self) -> None:
         self.client.close()
+        with self._shorter_lock:
+            for client in self._shorter.values():
+                client.close()
+            self._shorter.clear()
 
 
 def _is_transport_error(exc: Exception) -> bool:

@@ -27,6 +27,7 @@ from cogsync.targets.base import (
     unanswered,
     unreachable_reason,
 )
+from cogsync.targets.deadline import DEADLINE_PASSED, RequestDeadline
 from cogsync.targets.sender import WireSender
 from cogsync.targets.signing import resolve_credentials, signed_headers
 from cogsync.targets.wire_request import (
@@ -75,8 +76,12 @@ def probe_call(region: str) -> Call:
     return Call("ListDatasets", {"IdentityPoolId": identity, "IdentityId": identity})
 
 
-class HttpTarget(WireSender):
-    """Sends calls over HTTP(S) to ``endpoint_url``, SigV4-signed unless ``sign=False``."""
+class HttpTarget(RequestDeadline, WireSender):
+    """Sends calls over HTTP(S) to ``endpoint_url``, SigV4-signed unless ``sign=False``.
+
+    Each request waits at most ``timeout`` seconds to connect and for each read, and
+    never past the deadline given to ``set_deadline`` (connect and read together).
+    """
 
     supports_raw = True
 
@@ -128,6 +133,10 @@ class HttpTarget(WireSender):
             return unanswered(call, f"{CLIENT_REFUSED}: {exc}", started)
         except Exception as exc:  # the signer refused: nothing was sent
             return unanswered(call, f"{CLIENT_REFUSED}: {describe_exception(exc)}", started)
+        seconds = self.request_timeout()
+        if seconds is None:
+            return unanswered(call, DEADLINE_PASSED, started)
+        capped = seconds < self.timeout
         try:
             answer = self._pool.urlopen(
                 method,
@@ -138,6 +147,7 @@ class HttpTarget(WireSender):
                 redirect=False,
                 assert_same_host=False,
                 preload_content=True,
+                timeout=urllib3.Timeout(connect=seconds, read=seconds, total=seconds if capped else None),
             )
         except urllib3.exceptions.NewConnectionError as exc:  # a ConnectTimeoutError subclass
             return unanswered(call, f"connection error: {describe_exception(exc)}", started)

@@ -32,6 +32,7 @@ from cogsync.targets.base import (
     lower_headers,
     unanswered,
 )
+from cogsync.targets.deadline import DEADLINE_PASSED, RequestDeadline
 from cogsync.targets.http_target import check_region, probe_call
 from cogsync.targets.sender import WireSender
 from cogsync.targets.signing import DUMMY_CREDENTIALS, resolve_credentials, signed_headers
@@ -144,10 +145,15 @@ def _load_app(spec: str, argument: str) -> WsgiApp:
     return app  # type: ignore[no-any-return]
 
 
-class InProcessTarget(WireSender):
-    """Hands each (signed) request to ``app`` in this process."""
+class InProcessTarget(RequestDeadline, WireSender):
+    """Hands each (signed) request to ``app`` in this process.
+
+    A call into the app cannot be interrupted, so there is no timeout; past the
+    deadline given to ``set_deadline`` nothing more is handed to the app.
+    """
 
     supports_raw = True
+    timeout = float("inf")
 
     def __init__(
         self,
@@ -239,6 +245,8 @@ class InProcessTarget(WireSender):
             check_header_values(headers)
         except UnsendableCall as exc:
             return unanswered(call, f"{CLIENT_REFUSED}: {exc}", started)
+        if self.request_timeout() is None:
+            return unanswered(call, DEADLINE_PASSED, started)
         environ = build_environ(method, target, headers, body)
         self._local.environ = environ
         try:

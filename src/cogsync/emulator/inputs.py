@@ -99,6 +99,16 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _is_timestamp(value: Any) -> bool:
+    """A finite number a double can hold (epoch seconds); ``10**400`` is not one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer past the largest double
+        return False
+
+
 def _is_text(value: str) -> bool:
     """False for strings holding lone surrogates: not Unicode text, not storable as UTF-8."""
     try:
@@ -214,11 +224,7 @@ def _patch(problems: _Problems, index: int, raw: Any, choices: Choices) -> Patch
         problems.add(f"{where}.member.syncCount", count,
                      f"Member must be a 64-bit Long (at most {LONG_RANGE[1]})")
     device_date = raw.get("DeviceLastModifiedDate")
-    if device_date is not None and (
-        isinstance(device_date, bool)
-        or not isinstance(device_date, (int, float))
-        or not math.isfinite(device_date)
-    ):
+    if device_date is not None and not _is_timestamp(device_date):
         problems.add(f"{where}.member.deviceLastModifiedDate", device_date,
                      "Member must be a finite number of epoch seconds")
         device_date = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -33,11 +34,12 @@ E_NOTATION = re.compile(rb'"(?:LastModifiedDate|CreationDate|DeviceLastModifiedD
 
 
 def support(name: str) -> ModuleType:
-    import sys
-
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    return importlib.import_module(f"tests.support.{name}")
+    """``tests.support.<name>``, importable whichever way pytest was started."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        return importlib.import_module(f"tests.support.{name}")
+    finally:
+        sys.path.remove(str(ROOT))
 
 
 @pytest.fixture(scope="module")

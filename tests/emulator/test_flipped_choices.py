@@ -13,7 +13,7 @@ import pytest
 
 from cogsync.contracts.constraints import Limits
 from cogsync.emulator.backend import CognitoSyncBackend
-from cogsync.emulator.choices import FLIPPED
+from cogsync.emulator.choices import FLIPPED, Choices
 from cogsync.emulator.mock import CognitoSyncMock
 
 from .conftest import POOL, Sync, error_of, make_client
@@ -304,3 +304,9 @@ def test_LIST_7_the_reference_pages_at_1024_and_refuses_0(sync: Sync) -> None:
     sync.write([replace(f"k{i:03d}", "v", 0) for i in range(150)])
     assert len(sync.listing()["Records"]) == 150
     assert error_of(lambda: sync.listing(MaxResults=0))[:2] == IPE
+
+
+def test_every_reference_test_runs_on_the_default_choices(sync: Sync, flipped: Sync) -> None:
+    """The ``sync`` fixture (all the other emulator tests) is the reference: ``Choices()``."""
+    assert sync.backend.choices == Choices() == CognitoSyncBackend().choices
+    assert flipped.backend.choices == FLIPPED != Choices()

@@ -176,6 +176,8 @@ def judge_list_datasets(
     token = call.params.get("NextToken")
     bad_token = token is not None and token not in identity.pages
     must_refuse = bad_token and not identity.forgot_pages
+    max_results = as_int(call.params.get("MaxResults"))
+    odd_page_size = max_results is not None and max_results < 1  # LIST-7 (MAY): refused or served
     if outcome is None:
         v.successors.append(world)
         return v
@@ -187,6 +189,9 @@ def judge_list_datasets(
         elif etype == IPE and bad_token:
             if must_refuse and world.accepted_a_write():
                 v.witness("LIST-4")
+        elif etype == IPE and odd_page_size:
+            if world.accepted_a_write():
+                v.note("LIST-7", f"refused with {IPE}: maxResults {max_results} in ListDatasets")
         elif must_refuse:
             v.fail("LIST-4", "an unknown nextToken got the wrong error", f"400 {IPE}",
                    f"{outcome.status} {etype}")

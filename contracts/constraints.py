@@ -54,6 +54,21 @@ def _prop(name: str) -> dict:
     return schema["$defs"]["RecordPatch"]["properties"][name]
 
 
+@dataclass(frozen=True)
+class IntegerConstraint:
+    """The range of a member's model type: a Java int (Integer) or long (Long)."""
+
+    minimum: int
+    maximum: int
+
+    def holds(self, value: int) -> bool:
+        return self.minimum <= value <= self.maximum
+
+
+def _integer(fragment: dict) -> IntegerConstraint:
+    return IntegerConstraint(fragment["minimum"], fragment["maximum"])
+
+
 IDENTITY_POOL_ID = _from_schema(_prop("IdentityPoolId"))
 IDENTITY_ID = _from_schema(_prop("IdentityId"))
 DATASET_NAME = _from_schema(_prop("DatasetName"))
@@ -61,6 +76,9 @@ DEVICE_ID = _from_schema(_prop("DeviceId"))
 RECORD_KEY = _from_schema(_prop("Key"))
 RECORD_VALUE = _from_schema(_prop("Value"))
 OPERATIONS: tuple[str, ...] = tuple(_prop("Op")["enum"])
+SYNC_COUNT = _integer(_prop("SyncCount"))  # a Long
+LAST_SYNC_COUNT = _integer(load_schema("ListRecordsRequest")["properties"]["LastSyncCount"])  # a Long
+MAX_RESULTS = _integer(load_schema("ListRecordsRequest")["properties"]["MaxResults"])  # an Integer
 
 #: Every character DatasetName allows, in a stable order.
 DATASET_NAME_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-"

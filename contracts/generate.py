@@ -74,7 +74,10 @@ class _SchemaBuilder:
                 out["pattern"] = java_to_anchored(shape["pattern"])
             return out
         if kind in ("long", "integer"):
-            return {"type": "integer"}
+            # A Java long or int on the service's side: a number past it cannot be read.
+            bits = 64 if kind == "long" else 32
+            return {"type": "integer", "format": f"int{bits}",
+                    "minimum": -(2 ** (bits - 1)), "maximum": 2 ** (bits - 1) - 1}
         if kind == "boolean":
             return {"type": "boolean"}
         if kind == "timestamp":

@@ -1,8 +1,15 @@
 """Load the committed JSON Schemas and validate against them.
 
-The schemas write the service's patterns anchored (``^(?:...)$``). Python's ``$``
-also matches before a final newline, and jsonschema uses ``re.search``, so we
-validate ``pattern`` as a full match: ``"abc\\n"`` is not a valid dataset name.
+Two readings differ from stock jsonschema, both for the wire's sake:
+
+- The schemas write the service's patterns anchored (``^(?:...)$``). Python's ``$``
+  also matches before a final newline, and jsonschema uses ``re.search``, so we
+  validate ``pattern`` as a full match: ``"abc\\n"`` is not a valid dataset name.
+- ``integer`` (the model's Integer and Long: SyncCount, DatasetSyncCount, Count,
+  NumRecords, DataStorage) means a JSON integer literal. Python's ``json`` reads
+  ``2.0`` as a float and stock jsonschema calls a float with no fraction an
+  integer, but the Java SDKs' parsers break on ``2.0``. ``number`` (timestamps)
+  still takes any spelling, ``1.70057487582E9`` included.
 """
 
 from __future__ import annotations
@@ -28,8 +35,15 @@ def _full_match_pattern(validator: Any, pattern: str, instance: Any, schema: Any
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
+def _is_integer_literal(checker: Any, instance: Any) -> bool:
+    """An ``int`` as ``json`` parses ``2`` (not ``2.0``, ``2e0`` nor ``true``)."""
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+_WIRE_TYPES = Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer_literal)
+
 FullMatchValidator = jsonschema.validators.extend(
-    Draft202012Validator, {"pattern": _full_match_pattern}
+    Draft202012Validator, {"pattern": _full_match_pattern}, type_checker=_WIRE_TYPES
 )
 
 

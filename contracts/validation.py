@@ -10,6 +10,8 @@ An :class:`InputViolation` names a field by its path in the boto3 parameters
 ``max_length`` a string is longer than allowed
 ``pattern``    a string does not fully match the service's pattern
 ``enum``       a value is not one of the allowed ones (``Op``)
+``range``      a whole number past its model type (an Integer is 32 bits, a Long
+               64: the service cannot read it)
 ``negative``   a ``SyncCount`` below zero (VAL-3, SHOULD)
 ``uppercase``  upper-case hex digits in an identity or pool id: the pattern
                forbids them, AWS's own documentation example uses them (VAL-4,
@@ -29,7 +31,8 @@ from typing import Any
 from cogsync.contracts import constraints as C
 from cogsync.contracts.calls import OPERATIONS, Call
 
-CONSTRAINTS = ("required", "type", "min_length", "max_length", "pattern", "enum", "negative", "uppercase")
+CONSTRAINTS = ("required", "type", "min_length", "max_length", "pattern", "enum", "range", "negative",
+               "uppercase")
 #: Constraints whose breach the contract does not make an error: VAL-3 (SHOULD) and VAL-4 (MAY).
 SOFT_CONSTRAINTS = frozenset({"negative"})
 MAY_CONSTRAINTS = frozenset({"uppercase"})
@@ -59,7 +62,10 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
 }
 
 _OPTIONAL_STRINGS = ("SyncSessionToken", "NextToken", "ClientContext")
-_OPTIONAL_INTEGERS = ("LastSyncCount", "MaxResults")
+_OPTIONAL_INTEGERS: dict[str, C.IntegerConstraint] = {
+    "LastSyncCount": C.LAST_SYNC_COUNT,
+    "MaxResults": C.MAX_RESULTS,
+}
 
 
 def _is_integer(value: Any) -> bool:
@@ -112,6 +118,8 @@ def _patch(index: int, patch: Any) -> list[InputViolation]:
         count = patch["SyncCount"]
         if not _is_integer(count):
             out.append(InputViolation(f"{where}.SyncCount", "type"))
+        elif not C.SYNC_COUNT.holds(count):
+            out.append(InputViolation(f"{where}.SyncCount", "range"))
         elif count < 0:
             out.append(InputViolation(f"{where}.SyncCount", "negative"))
     if "DeviceLastModifiedDate" in patch and not _is_number(patch["DeviceLastModifiedDate"]):
@@ -134,9 +142,12 @@ def input_violations(call: Call) -> list[InputViolation]:
     for member in _OPTIONAL_STRINGS:
         if params.get(member) is not None and not isinstance(params[member], str):
             out.append(InputViolation(member, "type"))
-    for member in _OPTIONAL_INTEGERS:
-        if params.get(member) is not None and not _is_integer(params[member]):
+    for member, rule in _OPTIONAL_INTEGERS.items():
+        value = params.get(member)
+        if value is not None and not _is_integer(value):
             out.append(InputViolation(member, "type"))
+        elif value is not None and not rule.holds(value):
+            out.append(InputViolation(member, "range"))
     if call.operation == "UpdateRecords":
         if params.get("DeviceId") is not None:
             out += _string("DeviceId", params["DeviceId"], C.DEVICE_ID)

@@ -51,7 +51,7 @@ class _Target:
         return self.field.startswith("RecordPatches[].")
 
     def constraints(self, wire_only: bool) -> tuple[str, ...]:
-        kind = "QueryInteger" if wire_only and self.kind == "Integer" else self.kind
+        kind = _on_the_wire(self.kind) if wire_only else self.kind
         found = list(breakers(kind))
         if self.required:
             found.append("required")
@@ -60,6 +60,11 @@ class _Target:
         if wire_only and self.location == "query" and self.kind == "String":
             found = []
         return tuple(found)
+
+
+def _on_the_wire(kind: str) -> str:
+    """A query integer arrives as text: its breakers are text that is not a number."""
+    return {"Integer": "QueryInteger", "Long": "QueryLong"}.get(kind, kind)
 
 
 _SCOPE = (
@@ -83,7 +88,7 @@ TARGETS: dict[str, tuple[_Target, ...]] = {
     ),
     "ListRecords": (
         *_DATASET,
-        _Target("LastSyncCount", "Integer", "query"),
+        _Target("LastSyncCount", "Long", "query"),
         _Target("MaxResults", "Integer", "query"),
         _Target("NextToken", "String", "query"),
         _Target("SyncSessionToken", "String", "query"),
@@ -132,7 +137,7 @@ def _choices(
 
 
 def _breaking_value(target: _Target, constraint: str, wire_only: bool) -> st.SearchStrategy[Any]:
-    kind = "QueryInteger" if wire_only and target.kind == "Integer" else target.kind
+    kind = _on_the_wire(target.kind) if wire_only else target.kind
     return breakers(kind)[constraint]
 
 

@@ -161,9 +161,16 @@ def _op_breakers() -> dict[str, st.SearchStrategy[Any]]:
     }
 
 
+def _past(rule: C.IntegerConstraint) -> st.SearchStrategy[int]:
+    """Whole numbers just past either end of a model type's range (and a little further)."""
+    span = 2 ** 70
+    return st.integers(rule.maximum + 1, rule.maximum + span) | st.integers(rule.minimum - span, rule.minimum - 1)
+
+
 def _sync_count_breakers() -> dict[str, st.SearchStrategy[Any]]:
     return {
         "negative": st.integers(-LONG_MAX - 1, -1),
+        "range": _past(C.SYNC_COUNT),
         "type": non_integers,
     }
 
@@ -182,8 +189,10 @@ def breakers(kind: str) -> dict[str, st.SearchStrategy[Any]]:
         "SyncCount": _sync_count_breakers,
         "DeviceLastModifiedDate": lambda: {"type": non_numbers},
         "String": lambda: {"type": non_strings},
-        "Integer": lambda: {"type": non_integers},
-        "QueryInteger": lambda: {"type": non_numeric_text},
+        "Integer": lambda: {"type": non_integers, "range": _past(C.MAX_RESULTS)},
+        "Long": lambda: {"type": non_integers, "range": _past(C.LAST_SYNC_COUNT)},
+        "QueryInteger": lambda: {"type": non_numeric_text, "range": _past(C.MAX_RESULTS)},
+        "QueryLong": lambda: {"type": non_numeric_text, "range": _past(C.LAST_SYNC_COUNT)},
         "RecordPatches": lambda: {"type": non_arrays},
         "RecordPatch": lambda: {"type": non_objects},
     }
@@ -253,8 +262,8 @@ def invalid_record_values(
 def invalid_sync_counts(
     *, constraints: Collection[str] | None = None
 ) -> st.SearchStrategy[Invalid]:
-    """Invalid SyncCounts: below zero (negative, VAL-3), or not a whole number (type:
-    text, fractions, booleans, containers)."""
+    """Invalid SyncCounts: below zero (negative, VAL-3), past a 64-bit Long (range), or not
+    a whole number (type: text, fractions, booleans, containers)."""
     return tagged("SyncCount", constraints)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from cogsync.conformance import checks
 from cogsync.contracts.calls import Call, Err, Ok, Unknown
 from cogsync.contracts.properties import PROPERTIES, Level
-from cogsync.targets.base import Response
+from cogsync.targets.base import Response, classify
 
 CALL = Call("ListRecords", {"IdentityPoolId": "us-east-1:1", "IdentityId": "us-east-1:2", "DatasetName": "d"})
 
@@ -56,3 +56,33 @@ def test_every_property_names_its_witness():
         text = checks.WITNESSES[prop.id]
         assert len(text) > 20
         assert text.startswith("finding:") == (prop.level is Level.MAY), prop.id
+
+
+CORAL = ":http://internal.amazon.com/coral/com.amazonaws.cognito.sync.model/"
+
+
+def _coral_conflict(status: int, body: bytes) -> Response:
+    headers = {"x-amzn-errortype": "ResourceConflictException" + CORAL}
+    return Response(CALL, classify(status, headers, body), status, headers, body)
+
+
+def test_an_error_type_with_the_coral_namespace_reads_as_the_bare_type():
+    body = b'{"message": "Current SyncCount for: k is: 1 not: 0", "__type": "ResourceConflictException"}'
+    conflict = _coral_conflict(409, body)
+    assert conflict.outcome == Err("ResourceConflictException", 409, "Current SyncCount for: k is: 1 not: 0")
+    assert checks.run_wire_checks(conflict) == []
+
+
+def test_the_bare_type_of_a_coral_header_is_what_wire_2_holds_to_its_status():
+    problems = checks.run_wire_checks(_coral_conflict(400, b'{"message": "m"}'))
+    assert [(p.property_id, p.title, p.expected) for p in problems] == [
+        ("WIRE-2", "ResourceConflictException answered with the wrong status", "status 409")
+    ]
+
+
+def test_a_coral_header_agrees_with_a_bare_body_type_and_not_with_another():
+    disagreeing = _coral_conflict(409, b'{"message": "m", "__type": "LimitExceededException"}')
+    problems = checks.run_wire_checks(disagreeing)
+    assert [(p.title, p.expected, p.received) for p in problems] == [
+        ("x-amzn-ErrorType and __type disagree", "ResourceConflictException", "LimitExceededException")
+    ]

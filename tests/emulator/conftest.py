@@ -10,6 +10,11 @@ against all three:
 
 Servers are shared by the session (each test has its own identity); the mock is
 started and stopped around each test so it never intercepts another suite's calls.
+
+Every backend here is built with the reference's choices, ``Choices()``, spelled
+out: these tests are what "the reference" means. ``flipped`` is a :class:`Sync` on an
+emulator making the other choice at every MAY point (``FLIPPED``), in-process and
+over HTTP.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from cogsync.emulator.backend import CognitoSyncBackend
+from cogsync.emulator.choices import FLIPPED, Choices
 from cogsync.emulator.mock import CognitoSyncMock
 from cogsync.emulator.server import serve_in_thread
 from cogsync.emulator.storage import SQLiteStorage
@@ -35,6 +41,9 @@ POOL = "us-east-1:0f0e0d0c-0b0a-0908-0706-050403020100"
 REGION = "us-east-1"
 KEYS = {"aws_access_key_id": "AKIDEMULATORTEST", "aws_secret_access_key": "emulator-test-secret"}
 TRANSPORTS = ("mock", "http", "http-sqlite")
+FLIPPED_TRANSPORTS = ("mock", "http")
+#: The choices every reference backend of these tests is built with.
+REFERENCE_CHOICES = Choices()
 #: Error types any operation may answer besides its own list (WIRE-3).
 ACCESS_ERRORS = frozenset(
     {"AccessDeniedException", "InvalidSignatureException", "UnrecognizedClientException",
@@ -50,7 +59,9 @@ def make_client(
     endpoint_url: str | None = None, *, keys: tuple[str, str] | None = None, **config: Any
 ) -> Any:
     """A real boto3 cognito-sync client; no retries, so tests see every answer as sent."""
-    options: dict[str, Any] = {"retries": {"max_attempts": 1, "mode": "standard"}}
+    # total_max_attempts counts the first try: no retry (max_attempts=1 would allow one,
+    # and botocore retries LimitExceededException as throttling).
+    options: dict[str, Any] = {"retries": {"total_max_attempts": 1, "mode": "standard"}}
     options.update(config)
     credentials = KEYS if keys is None else {
         "aws_access_key_id": keys[0], "aws_secret_access_key": keys[1]}
@@ -146,7 +157,7 @@ def error_of(call: Callable[[], Any]) -> tuple[str, int, str]:
 
 @pytest.fixture(scope="session")
 def http_backend() -> CognitoSyncBackend:
-    return CognitoSyncBackend()
+    return CognitoSyncBackend(choices=REFERENCE_CHOICES)
 
 
 @pytest.fixture(scope="session")
@@ -158,7 +169,7 @@ def http_url(http_backend: CognitoSyncBackend) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def sqlite_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CognitoSyncBackend]:
     storage = SQLiteStorage(tmp_path_factory.mktemp("emulator") / "state.db")
-    yield CognitoSyncBackend(storage)
+    yield CognitoSyncBackend(storage, choices=REFERENCE_CHOICES)
     storage.close()
 
 
@@ -170,7 +181,7 @@ def sqlite_url(sqlite_backend: CognitoSyncBackend) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def mock_backend() -> CognitoSyncBackend:
-    return CognitoSyncBackend()
+    return CognitoSyncBackend(choices=REFERENCE_CHOICES)
 
 
 @pytest.fixture(scope="session")
@@ -205,6 +216,51 @@ def sync(
     try:
         if transport == "mock":
             with CognitoSyncMock(backend=mock_backend):
+                yield result
+        else:
+            yield result
+    finally:
+        client.meta.events.unregister("after-call.cognito-sync", handler)
+
+
+@pytest.fixture(scope="session")
+def flipped_backend() -> CognitoSyncBackend:
+    return CognitoSyncBackend(choices=FLIPPED)
+
+
+@pytest.fixture(scope="session")
+def flipped_url(flipped_backend: CognitoSyncBackend) -> Iterator[str]:
+    with serve_in_thread(backend=flipped_backend) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def flipped_mock_backend() -> CognitoSyncBackend:
+    return CognitoSyncBackend(choices=FLIPPED)
+
+
+@pytest.fixture(scope="session")
+def flipped_clients(flipped_url: str) -> dict[str, Any]:
+    return {"mock": make_client(), "http": make_client(flipped_url)}
+
+
+@pytest.fixture(params=FLIPPED_TRANSPORTS)
+def flipped(
+    request: pytest.FixtureRequest,
+    flipped_clients: dict[str, Any],
+    flipped_backend: CognitoSyncBackend,
+    flipped_mock_backend: CognitoSyncBackend,
+) -> Iterator[Sync]:
+    """A :class:`Sync` on the FLIPPED emulator (in-process mock, or HTTP)."""
+    transport: str = request.param
+    backend = flipped_mock_backend if transport == "mock" else flipped_backend
+    client = flipped_clients[transport]
+    result = Sync(client, backend, transport)
+    handler = _capture(result.exchanges)
+    client.meta.events.register("after-call.cognito-sync", handler)
+    try:
+        if transport == "mock":
+            with CognitoSyncMock(backend=flipped_mock_backend):
                 yield result
         else:
             yield result

@@ -141,6 +141,8 @@ CASES: dict[str, Callable[[Target], Answer]] = {
         b'"SyncCount": 1', b'"SyncCount": NaN')),
     "json-infinity-date": lambda t: request(t, "POST", body=t.body().replace(
         b'"SyncCount": 1', b'"SyncCount": 1, "DeviceLastModifiedDate": Infinity')),
+    "json-date-past-a-double": lambda t: request(t, "POST", body=t.body().replace(
+        b'"SyncCount": 1', b'"SyncCount": 1, "DeviceLastModifiedDate": 1' + b"0" * 400)),
     "json-deep-nesting": lambda t: request(t, "POST", body=_deep_json(t)),
     "json-huge-integer": lambda t: request(t, "POST", body=t.body().replace(
         b'"SyncCount": 1', b'"SyncCount": 1' + b"0" * 5000)),

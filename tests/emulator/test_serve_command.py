@@ -77,3 +77,20 @@ def test_bad_options_exit_3(option: list[str]) -> None:
     with pytest.raises(SystemExit) as caught:
         main(["serve", *option])
     assert caught.value.code == 3
+
+
+def test_serve_with_flipped_choices_makes_the_other_choice_at_may_points() -> None:
+    with served("--choices", "flipped") as (url, _):
+        client = make_client(url)
+        scope = {"IdentityPoolId": POOL, "IdentityId": new_identity(), "DatasetName": "flip"}
+        token = client.list_records(**scope)["SyncSessionToken"]
+        client.update_records(**scope, SyncSessionToken=token)  # SYNC-6: no patches
+        listing = client.list_records(**scope, MaxResults=0)  # LIST-7: 0 reads as the default
+        assert (listing["DatasetExists"], listing["DatasetSyncCount"]) == (True, 1)
+
+
+def test_an_unknown_choices_name_is_one_line_and_exit_3() -> None:
+    result = subprocess.run(serve_command("--port", "0", "--choices", "sideways"),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 3
+    assert "sideways" in result.stderr and result.stdout == ""

@@ -110,3 +110,37 @@ def test_open_storage_opens_both_kinds(tmp_db: Path) -> None:
 def test_backend_options_are_checked(option: str, value: object) -> None:
     with pytest.raises(UsageError, match=option):
         CognitoSyncBackend(**{option: value})  # type: ignore[arg-type]
+
+
+def test_tombstone_totals_are_kept_across_a_restart_for_the_flipped_choices(tmp_db: Path) -> None:
+    from cogsync.emulator.choices import FLIPPED
+
+    first = CognitoSyncBackend(SQLiteStorage(tmp_db), choices=FLIPPED)
+    token = first.list_records(**SCOPE)["SyncSessionToken"]
+    first.update_records(**SCOPE, SyncSessionToken=token, RecordPatches=[
+        {"Op": "replace", "Key": "gone", "Value": "v", "SyncCount": 0}])
+    token = first.list_records(**SCOPE)["SyncSessionToken"]
+    first.update_records(**SCOPE, SyncSessionToken=token, RecordPatches=[
+        {"Op": "remove", "Key": "gone", "SyncCount": 1}])
+    first.storage.close()
+    second = CognitoSyncBackend(SQLiteStorage(tmp_db), choices=FLIPPED)
+    dataset = second.describe_dataset(**SCOPE)["Dataset"]
+    assert (dataset["NumRecords"], dataset["DataStorage"]) == (1, len("gone"))
+    second.storage.close()
+
+
+def test_a_file_from_before_the_tombstone_columns_is_brought_up_to_date(tmp_db: Path) -> None:
+    with sqlite3.connect(tmp_db) as conn:  # the datasets table as the first release wrote it
+        conn.execute(
+            "CREATE TABLE datasets (pool TEXT NOT NULL, identity TEXT NOT NULL, name TEXT NOT NULL,"
+            " sync_count INTEGER NOT NULL, exists_now INTEGER NOT NULL, creation_date REAL NOT NULL,"
+            " last_modified_date REAL NOT NULL, last_modified_by TEXT NOT NULL,"
+            " num_records INTEGER NOT NULL, data_storage INTEGER NOT NULL, deleted_at_count INTEGER,"
+            " PRIMARY KEY (pool, identity, name)) WITHOUT ROWID")
+        conn.execute("INSERT INTO datasets VALUES ('us-east-1:01', 'us-east-1:02', 'd', 3, 1, 1.0,"
+                     " 2.0, 'dev', 4, 40, NULL)")
+    backend = CognitoSyncBackend(SQLiteStorage(tmp_db))
+    dataset = backend.describe_dataset(**SCOPE)["Dataset"]
+    assert (dataset["NumRecords"], dataset["DataStorage"], dataset["LastModifiedBy"]) == (4, 40, "dev")
+    assert backend.list_records(**SCOPE)["DatasetSyncCount"] == 3
+    backend.storage.close()

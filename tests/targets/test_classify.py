@@ -4,16 +4,57 @@ from __future__ import annotations
 
 import pytest
 
-from cogsync.contracts.calls import Err, Ok, Unknown
-from cogsync.targets.base import MALFORMED_ANSWER, UNNAMED_4XX, classify, is_malformed
+from cogsync.contracts.calls import Call, Err, Ok, Unknown
+from cogsync.targets.base import MALFORMED_ANSWER, UNNAMED_4XX, answered, classify, is_malformed
+
+#: The header as the real service writes it: the type, then its Coral namespace.
+CORAL_CONFLICT = (
+    "ResourceConflictException:http://internal.amazon.com/coral/com.amazonaws.cognito.sync.model/"
+)
 
 
-def test_2xx_is_ok_with_the_body_exactly_as_sent() -> None:
-    body = b'{"Records": [{"Key": "k", "SyncCount": 1, "LastModifiedDate": 1.7e9, "Value": null}]}'
+def test_2xx_is_ok_with_the_body_as_sent_when_it_holds_no_null() -> None:
+    body = b'{"Records": [{"Key": "k", "SyncCount": 1, "LastModifiedDate": 1.70057487582E9}]}'
     outcome = classify(200, {}, body)
     assert outcome == Ok(
-        {"Records": [{"Key": "k", "SyncCount": 1, "LastModifiedDate": 1.7e9, "Value": None}]}, 200
+        {"Records": [{"Key": "k", "SyncCount": 1, "LastModifiedDate": 1700574875.82}]}, 200
     )
+
+
+def test_2xx_members_whose_value_is_null_are_absent_as_botocore_reads_them() -> None:
+    body = (
+        b'{"Records": [{"Key": "k", "SyncCount": 2, "Value": null, "LastModifiedBy": null,'
+        b' "Nested": {"Deep": null, "Kept": 0}}, {"Key": "j", "Value": "v"}],'
+        b' "NextToken": null, "LastModifiedBy": null, "Count": 0, "DatasetExists": false,'
+        b' "Empty": "", "Items": [null, 1]}'
+    )
+    outcome = classify(200, {}, body)
+    assert outcome == Ok(
+        {
+            "Records": [
+                {"Key": "k", "SyncCount": 2, "Nested": {"Kept": 0}},
+                {"Key": "j", "Value": "v"},
+            ],
+            "Count": 0,
+            "DatasetExists": False,
+            "Empty": "",
+            "Items": [None, 1],
+        },
+        200,
+    )
+
+
+def test_reading_nulls_as_absent_leaves_the_raw_body_untouched() -> None:
+    raw = b'{"SyncSessionToken": "t", "NextToken": null}'
+    response = answered(Call("ListRecords", {}), 200, {}, raw, started_at=0.0)
+    assert response.raw_body == raw
+    assert response.outcome == Ok({"SyncSessionToken": "t"}, 200)
+
+
+def test_a_null_error_member_reads_as_no_message() -> None:
+    outcome = classify(409, {"x-amzn-errortype": "ResourceConflictException"},
+                       b'{"message": null}')
+    assert outcome == Err("ResourceConflictException", 409, "")
 
 
 @pytest.mark.parametrize(
@@ -28,6 +69,16 @@ def test_2xx_is_ok_with_the_body_exactly_as_sent() -> None:
             {"x-amzn-errortype": "InvalidParameterException:http://internal.amazon.com/"},
             b"{}",
             "InvalidParameterException",
+        ),
+        (
+            {"x-amzn-errortype": CORAL_CONFLICT},
+            b'{"message": "Current SyncCount for: k is: 1 not: 0"}',
+            "ResourceConflictException",
+        ),
+        (
+            {"x-amzn-errortype": CORAL_CONFLICT},
+            b'{"__type": "ResourceConflictException", "message": "m"}',
+            "ResourceConflictException",
         ),
         (
             {},

@@ -73,12 +73,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              " IDENTITY_ID the key may act for that identity only")
     parser.add_argument("--threads", type=_positive, default=16, metavar="N",
                         help="worker threads (default 16)")
+    parser.add_argument("--choices", choices=("reference", "flipped"), default="reference",
+                        help="the behaviour at the contract's MAY points: 'reference' (default,"
+                             " the README's table) or 'flipped' (the other branch at each)")
 
 
 def run(args: argparse.Namespace) -> int:
     from cogsync.contracts.constraints import Limits
     from cogsync.emulator.auth import Credential, SigV4Verifier
     from cogsync.emulator.backend import CognitoSyncBackend
+    from cogsync.emulator.choices import NAMED
     from cogsync.emulator.server import EmulatorServer
     from cogsync.emulator.storage import open_storage
     from cogsync.emulator.wire import CognitoSyncApp
@@ -90,7 +94,8 @@ def run(args: argparse.Namespace) -> int:
                               for key, secret, identity in args.credential})
     storage = open_storage(args.storage)
     try:
-        backend = CognitoSyncBackend(storage, limits=limits, token_ttl=args.token_ttl)
+        backend = CognitoSyncBackend(storage, limits=limits, token_ttl=args.token_ttl,
+                                     choices=NAMED[args.choices])
         app = CognitoSyncApp(backend, max_body_bytes=args.max_body_bytes, auth=auth)
         try:
             server = EmulatorServer(app, args.host, args.port, threads=args.threads)

@@ -3,6 +3,8 @@
 Split like a moto service, one job per module:
 
 - :mod:`~cogsync.emulator.backend`: the rules (state in, answers or typed errors out);
+- :mod:`~cogsync.emulator.choices`: what the rules do where the contract says MAY
+  (``Choices()``, the reference's, and ``FLIPPED``);
 - :mod:`~cogsync.emulator.storage`: in-memory and SQLite state, one transaction per call;
 - :mod:`~cogsync.emulator.wire`: the WSGI application speaking rest-json;
 - :mod:`~cogsync.emulator.server`: a threaded HTTP server and ``serve_in_thread``;
@@ -19,6 +21,8 @@ from typing import Any
 
 _EXPORTS: dict[str, str] = {
     "CognitoSyncBackend": "cogsync.emulator.backend",
+    "Choices": "cogsync.emulator.choices",
+    "FLIPPED": "cogsync.emulator.choices",
     "MemoryStorage": "cogsync.emulator.storage",
     "SQLiteStorage": "cogsync.emulator.storage",
     "open_storage": "cogsync.emulator.storage",

@@ -8,6 +8,12 @@ the raw constraints (lengths, patterns, the Op enum) are shared, from
 Parameters are boto3's names; ``None`` means absent; members the service does not
 know are ignored, as the service ignores them. Every broken constraint is named in
 one InvalidParameterException, in AWS's "N validation errors detected" form.
+Integers must fit their model type: ``maxResults`` an Integer (32 bits),
+``lastSyncCount`` and ``SyncCount`` a Long (64 bits); the service's Java parser
+refuses anything larger, and so does this one.
+
+Where the contract says MAY (VAL-4, LIST-7, lengths of astral-plane characters),
+the :class:`~cogsync.emulator.choices.Choices` passed in decides.
 """
 
 from __future__ import annotations
@@ -18,10 +24,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from cogsync.contracts import constraints as C
+from cogsync.emulator.choices import REFERENCE, Choices
 from cogsync.emulator.errors import InvalidParameterException
 from cogsync.emulator.state import DatasetScope
 
 REPLACE, REMOVE = "replace", "remove"
+
+#: The model's Integer (maxResults) and Long (lastSyncCount, SyncCount) ranges.
+INTEGER_RANGE = (-(2**31), 2**31 - 1)
+LONG_RANGE = (-(2**63), 2**63 - 1)
+
+#: The ids' pattern with uppercase hex digits allowed too (VAL-4, AWS's own examples).
+_UPPERCASE_HEX_ID = C.StringConstraint(
+    C.IDENTITY_ID.min_length, C.IDENTITY_ID.max_length, "(?:[A-Za-z0-9_-]+:[0-9a-fA-F-]+)"
+)
 
 
 @dataclass(frozen=True)
@@ -83,6 +99,16 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _is_timestamp(value: Any) -> bool:
+    """A finite number a double can hold (epoch seconds); ``10**400`` is not one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer past the largest double
+        return False
+
+
 def _is_text(value: str) -> bool:
     """False for strings holding lone surrogates: not Unicode text, not storable as UTF-8."""
     try:
@@ -99,6 +125,7 @@ def _string(
     rule: C.StringConstraint | None,
     *,
     required: bool,
+    choices: Choices = REFERENCE,
 ) -> str | None:
     if value is None:
         if required:
@@ -111,7 +138,14 @@ def _string(
         problems.add(where, value, "Member must be valid Unicode text (no lone surrogates)")
         return None
     if rule is not None:
-        for broken in rule.violations(value):
+        broken_rules = rule.violations(value)
+        if (
+            "max_length" not in broken_rules
+            and rule.max_length is not None
+            and choices.length(value) > rule.max_length
+        ):  # within the limit in code points, over it in UTF-16 units
+            broken_rules.append("max_length")
+        for broken in broken_rules:
             if broken == "min_length":
                 problems.add(where, value, f"Member must have length >= {rule.min_length}")
             elif broken == "max_length":
@@ -123,19 +157,31 @@ def _string(
     return value
 
 
-def _integer(problems: _Problems, where: str, value: Any) -> int | None:
+def _integer(
+    problems: _Problems, where: str, value: Any, bounds: tuple[int, int]
+) -> int | None:
+    """An integer within its model type's ``bounds`` (Integer or Long), else a problem."""
     if value is None:
         return None
     if not _is_int(value):
         problems.add(where, value, "Member must be an integer")
         return None
+    low, high = bounds
+    if not low <= value <= high:
+        kind = "32-bit Integer" if bounds == INTEGER_RANGE else "64-bit Long"
+        problems.add(where, value, f"Member must be a {kind} (between {low} and {high})")
+        return None
     return int(value)
 
 
-def _scope(problems: _Problems, params: Mapping[str, Any], with_dataset: bool) -> tuple[str, ...]:
-    pool = _string(problems, "identityPoolId", params.get("IdentityPoolId"), C.IDENTITY_POOL_ID,
+def _scope(
+    problems: _Problems, params: Mapping[str, Any], with_dataset: bool, choices: Choices
+) -> tuple[str, ...]:
+    pool_rule = _UPPERCASE_HEX_ID if choices.uppercase_hex_ids else C.IDENTITY_POOL_ID
+    identity_rule = _UPPERCASE_HEX_ID if choices.uppercase_hex_ids else C.IDENTITY_ID
+    pool = _string(problems, "identityPoolId", params.get("IdentityPoolId"), pool_rule,
                    required=True)
-    identity = _string(problems, "identityId", params.get("IdentityId"), C.IDENTITY_ID,
+    identity = _string(problems, "identityId", params.get("IdentityId"), identity_rule,
                        required=True)
     if not with_dataset:
         return (pool or "", identity or "")
@@ -144,7 +190,7 @@ def _scope(problems: _Problems, params: Mapping[str, Any], with_dataset: bool) -
     return (pool or "", identity or "", name or "")
 
 
-def _patch(problems: _Problems, index: int, raw: Any) -> Patch | None:
+def _patch(problems: _Problems, index: int, raw: Any, choices: Choices) -> Patch | None:
     where = f"recordPatches.{index + 1}"
     if not isinstance(raw, Mapping):
         problems.add(where, raw, "Member must be an object")
@@ -156,9 +202,17 @@ def _patch(problems: _Problems, index: int, raw: Any) -> Patch | None:
     elif not isinstance(op, str) or op not in C.OPERATIONS:
         problems.add(f"{where}.member.op", op,
                      "Member must satisfy enum value set: [" + ", ".join(C.OPERATIONS) + "]")
-    key = _string(problems, f"{where}.member.key", raw.get("Key"), C.RECORD_KEY, required=True)
+    key = _string(problems, f"{where}.member.key", raw.get("Key"), C.RECORD_KEY, required=True,
+                  choices=choices)
+    if (
+        key is not None
+        and choices.max_key_utf8_bytes is not None
+        and len(key.encode("utf-8")) > choices.max_key_utf8_bytes
+    ):  # VAL-4: the SDKs' client-side limit, enforced here too
+        problems.add(f"{where}.member.key", key,
+                     f"Member must have at most {choices.max_key_utf8_bytes} UTF-8 bytes")
     value = _string(problems, f"{where}.member.value", raw.get("Value"), C.RECORD_VALUE,
-                    required=False)
+                    required=False, choices=choices)
     count = raw.get("SyncCount")
     if count is None:
         problems.add(f"{where}.member.syncCount", count, "Member must not be null")
@@ -166,12 +220,11 @@ def _patch(problems: _Problems, index: int, raw: Any) -> Patch | None:
         problems.add(f"{where}.member.syncCount", count, "Member must be an integer")
     elif count < 0:  # VAL-3
         problems.add(f"{where}.member.syncCount", count, "Member must be >= 0")
+    elif count > LONG_RANGE[1]:
+        problems.add(f"{where}.member.syncCount", count,
+                     f"Member must be a 64-bit Long (at most {LONG_RANGE[1]})")
     device_date = raw.get("DeviceLastModifiedDate")
-    if device_date is not None and (
-        isinstance(device_date, bool)
-        or not isinstance(device_date, (int, float))
-        or not math.isfinite(device_date)
-    ):
+    if device_date is not None and not _is_timestamp(device_date):
         problems.add(f"{where}.member.deviceLastModifiedDate", device_date,
                      "Member must be a finite number of epoch seconds")
         device_date = None
@@ -181,11 +234,13 @@ def _patch(problems: _Problems, index: int, raw: Any) -> Patch | None:
     return Patch(str(op), key, None if op == REMOVE else value, count, device_date)
 
 
-def update_input(params: Mapping[str, Any]) -> UpdateInput:
-    """UpdateRecords parameters, checked; duplicate keys in one request are refused (VAL-4)."""
+def update_input(params: Mapping[str, Any], choices: Choices = REFERENCE) -> UpdateInput:
+    """UpdateRecords parameters, checked; a key patched twice is refused unless ``choices``
+    let the last patch win (VAL-4): then every patch is kept, in order, for the backend."""
     problems = _Problems()
-    scope = _scope(problems, params, with_dataset=True)
-    device_id = _string(problems, "deviceId", params.get("DeviceId"), C.DEVICE_ID, required=False)
+    scope = _scope(problems, params, with_dataset=True, choices=choices)
+    device_id = _string(problems, "deviceId", params.get("DeviceId"), C.DEVICE_ID, required=False,
+                        choices=choices)
     token = _string(problems, "syncSessionToken", params.get("SyncSessionToken"), None,
                     required=True)
     _string(problems, "clientContext", params.get("ClientContext"), None, required=False)
@@ -195,13 +250,13 @@ def update_input(params: Mapping[str, Any]) -> UpdateInput:
         problems.add("recordPatches", raw_patches, "Member must be a list")
     elif raw_patches is not None:
         for index, raw in enumerate(raw_patches):
-            patch = _patch(problems, index, raw)
+            patch = _patch(problems, index, raw, choices)
             if patch is not None:
                 patches.append(patch)
     problems.raise_if_any()
     seen: set[str] = set()
     for patch in patches:
-        if patch.key in seen:
+        if patch.key in seen and not choices.duplicate_keys_last_wins:
             raise InvalidParameterException(
                 f"Duplicate key in RecordPatches: {patch.key!r}; patch each key at most once"
             )
@@ -209,21 +264,23 @@ def update_input(params: Mapping[str, Any]) -> UpdateInput:
     return UpdateInput(DatasetScope(*scope), token or "", device_id, tuple(patches))
 
 
-def _max_results(problems: _Problems, value: Any) -> int | None:
-    count = _integer(problems, "maxResults", value)
+def _max_results(problems: _Problems, value: Any, choices: Choices) -> int | None:
+    """The page size asked for; None for the default (LIST-7 decides what below 1 means)."""
+    count = _integer(problems, "maxResults", value, INTEGER_RANGE)
     if count is not None and count < 1:
-        problems.add("maxResults", count, "Member must be >= 1")
+        if not choices.max_results_below_one_is_default:
+            problems.add("maxResults", count, "Member must be >= 1")
         return None
     return count
 
 
-def list_records_input(params: Mapping[str, Any]) -> ListRecordsInput:
+def list_records_input(params: Mapping[str, Any], choices: Choices = REFERENCE) -> ListRecordsInput:
     """ListRecords parameters, checked; a negative lastSyncCount reads as 0 (everything)."""
     problems = _Problems()
-    scope = _scope(problems, params, with_dataset=True)
-    last = _integer(problems, "lastSyncCount", params.get("LastSyncCount"))
+    scope = _scope(problems, params, with_dataset=True, choices=choices)
+    last = _integer(problems, "lastSyncCount", params.get("LastSyncCount"), LONG_RANGE)
     next_token = _string(problems, "nextToken", params.get("NextToken"), None, required=False)
-    max_results = _max_results(problems, params.get("MaxResults"))
+    max_results = _max_results(problems, params.get("MaxResults"), choices)
     token = _string(problems, "syncSessionToken", params.get("SyncSessionToken"), None,
                     required=False)
     problems.raise_if_any()
@@ -231,19 +288,19 @@ def list_records_input(params: Mapping[str, Any]) -> ListRecordsInput:
                             token)
 
 
-def dataset_input(params: Mapping[str, Any]) -> DatasetScope:
+def dataset_input(params: Mapping[str, Any], choices: Choices = REFERENCE) -> DatasetScope:
     """DescribeDataset and DeleteDataset parameters, checked."""
     problems = _Problems()
-    scope = _scope(problems, params, with_dataset=True)
+    scope = _scope(problems, params, with_dataset=True, choices=choices)
     problems.raise_if_any()
     return DatasetScope(*scope)
 
 
-def list_datasets_input(params: Mapping[str, Any]) -> ListDatasetsInput:
+def list_datasets_input(params: Mapping[str, Any], choices: Choices = REFERENCE) -> ListDatasetsInput:
     """ListDatasets parameters, checked."""
     problems = _Problems()
-    pool, identity = _scope(problems, params, with_dataset=False)
+    pool, identity = _scope(problems, params, with_dataset=False, choices=choices)
     next_token = _string(problems, "nextToken", params.get("NextToken"), None, required=False)
-    max_results = _max_results(problems, params.get("MaxResults"))
+    max_results = _max_results(problems, params.get("MaxResults"), choices)
     problems.raise_if_any()
     return ListDatasetsInput(pool, identity, next_token, max_results)

@@ -40,14 +40,21 @@ class RecordState:
             return 0
         return len(self.key.encode("utf-8")) + len(self.value.encode("utf-8"))
 
+    @property
+    def tombstone_bytes(self) -> int:
+        """What a tombstone adds where tombstones count (DEL-3, LIM-4): its key's UTF-8 bytes."""
+        return 0 if self.value is not None else len(self.key.encode("utf-8"))
+
 
 @dataclass(frozen=True)
 class DatasetState:
     """A dataset, alive or deleted.
 
     A deleted dataset keeps its row (``exists`` false) so its sync count carries on
-    when it is written again, and ``deleted_at_count`` remembers the count at the
-    last deletion (DS-4).
+    when it is written again, and ``deleted_at_count`` remembers the highest count
+    any deleted incarnation reached (DS-4). ``num_records`` and ``data_storage``
+    count live records; ``tombstones`` and ``tombstone_bytes`` (their keys) are
+    kept apart, for servers that count them too (DEL-3, LIM-4).
     """
 
     scope: DatasetScope
@@ -59,6 +66,8 @@ class DatasetState:
     num_records: int = 0
     data_storage: int = 0
     deleted_at_count: int | None = None
+    tombstones: int = 0
+    tombstone_bytes: int = 0
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,10 @@ adapters classify what came back with :func:`classify`, so the same answer from
 the same server is the same :data:`~cogsync.contracts.calls.Outcome` whichever way
 it travelled.
 
+A success body is read as botocore reads it: a member whose value is JSON ``null``
+is an absent member (:func:`without_nulls`; AWS's own examples of these calls show
+``"LastModifiedBy": null``). ``Response.raw_body`` keeps the bytes as they came.
+
 A malformed success (a 2xx whose body is not a JSON object) is reported as
 ``Unknown(reason="malformed answer: ...", status=<2xx>)``: the call probably took
 effect but nobody can read its result, which is exactly what ``Unknown`` means to
@@ -151,6 +155,20 @@ def decode_json_object(raw: bytes | None) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def without_nulls(value: Any) -> Any:
+    """``value`` with every null-valued member of every JSON object removed, at any depth.
+
+    botocore skips a member whose value is ``null`` (it never reaches the caller), so
+    ``{"Value": null}`` and ``{}`` are the same answer. Null items of a list stay: a
+    list holds what it holds.
+    """
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(item) for item in value]
+    return value
+
+
 def lower_headers(items: Any) -> dict[str, str]:
     """Lower-case header names; repeated headers are joined with ', ' as HTTP allows."""
     out: dict[str, str] = {}
@@ -191,7 +209,8 @@ def _snippet(raw: bytes | None, limit: int = 80) -> str:
 def classify(status: int, headers: Mapping[str, str], raw_body: bytes | None) -> Outcome:
     """The outcome of one HTTP answer (``headers`` with lower-cased names).
 
-    2xx -> Ok(decoded JSON object) or, if unreadable, Unknown("malformed answer");
+    2xx -> Ok(decoded JSON object, null members dropped) or, if unreadable,
+    Unknown("malformed answer");
     429 and 5xx -> Unknown (the call may or may not have taken effect);
     other 4xx -> Err(type, status, message); anything else -> Unknown.
     """
@@ -203,7 +222,7 @@ def classify(status: int, headers: Mapping[str, str], raw_body: bytes | None) ->
                 f"({_snippet(raw_body)})",
                 status,
             )
-        return Ok(body, status)
+        return Ok(without_nulls(body), status)
     if status == 429 or 500 <= status < 600:
         error_type = error_type_of(headers, body)
         named = "" if error_type == UNNAMED_4XX else f" {error_type}"

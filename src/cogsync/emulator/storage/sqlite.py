@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS datasets (
     creation_date REAL NOT NULL, last_modified_date REAL NOT NULL,
     last_modified_by TEXT NOT NULL, num_records INTEGER NOT NULL,
     data_storage INTEGER NOT NULL, deleted_at_count INTEGER,
+    tombstones INTEGER NOT NULL DEFAULT 0, tombstone_bytes INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (pool, identity, name)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS records (
@@ -47,8 +48,13 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 
 _DATASET_COLUMNS = (
     "pool, identity, name, sync_count, exists_now, creation_date, last_modified_date, "
-    "last_modified_by, num_records, data_storage, deleted_at_count"
+    "last_modified_by, num_records, data_storage, deleted_at_count, tombstones, tombstone_bytes"
 )
+#: Columns added after the first release, with how to add them to an older file.
+_ADDED_DATASET_COLUMNS = {
+    "tombstones": "INTEGER NOT NULL DEFAULT 0",
+    "tombstone_bytes": "INTEGER NOT NULL DEFAULT 0",
+}
 _RECORD_COLUMNS = (
     "key, value, sync_count, last_modified_date, last_modified_by, device_last_modified_date"
 )
@@ -65,6 +71,8 @@ def _dataset(row: Any) -> DatasetState:
         num_records=row[8],
         data_storage=row[9],
         deleted_at_count=row[10],
+        tombstones=row[11],
+        tombstone_bytes=row[12],
     )
 
 
@@ -156,11 +164,12 @@ class _SQLiteTransaction:
     def put_dataset(self, dataset: DatasetState) -> None:
         s = dataset.scope
         self._c.execute(
-            f"INSERT OR REPLACE INTO datasets ({_DATASET_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT OR REPLACE INTO datasets ({_DATASET_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 s.pool, s.identity, s.name, dataset.sync_count, int(dataset.exists),
                 dataset.creation_date, dataset.last_modified_date, dataset.last_modified_by,
                 dataset.num_records, dataset.data_storage, dataset.deleted_at_count,
+                dataset.tombstones, dataset.tombstone_bytes,
             ),
         )
 
@@ -201,6 +210,14 @@ class _SQLiteTransaction:
         self._c.execute("DELETE FROM tokens WHERE token=?", (token,))
 
 
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    """Bring a file written by an older cogsync up to the current datasets table."""
+    present = {row[1] for row in conn.execute("PRAGMA table_info(datasets)")}
+    for column, declaration in _ADDED_DATASET_COLUMNS.items():
+        if column not in present:
+            conn.execute(f"ALTER TABLE datasets ADD COLUMN {column} {declaration}")
+
+
 _INT64_MAX = 2**63 - 1
 
 
@@ -225,6 +242,7 @@ class SQLiteStorage:
             conn.executescript(_SCHEMA)
             conn.execute("BEGIN IMMEDIATE")
             try:
+                _add_missing_columns(conn)
                 row = conn.execute("SELECT value FROM meta WHERE key='secret'").fetchone()
                 if row is None:
                     self._secret = secrets.token_bytes(32)

@@ -130,7 +130,6 @@ from cogsync.contracts._model_expect import expect_dataset, expect_list, expect_
 from cogsync.contracts._model_list import Listing, check_pages, judge_list
 from cogsync.contracts._model_state import World
 from cogsync.contracts._model_types import (
-    AUTH_ERRORS,
     IPE,
     Ctx,
     Finding,
@@ -139,9 +138,9 @@ from cogsync.contracts._model_types import (
     combine,
     short,
 )
-from cogsync.contracts._model_wire import check_wire, is_unknown
+from cogsync.contracts._model_wire import check_wire, is_unknown, server_error
 from cogsync.contracts._model_write import judge_update
-from cogsync.contracts.calls import OPERATIONS, Call, Err, Ok, Outcome, Unknown
+from cogsync.contracts.calls import AUTH_ERROR_TYPES, OPERATIONS, Call, Err, Ok, Outcome, Unknown
 from cogsync.contracts.constraints import DEFAULT_LIMITS, Limits
 from cogsync.contracts.validation import (
     MAY_CONSTRAINTS,
@@ -371,16 +370,15 @@ class Model:
         follow: Any = None
         refused_as_invalid = False
         if unknown:
-            status = getattr(outcome, "status", None)
-            if isinstance(status, int) and status >= 500:
-                v.fail("WIRE-4", "malformed input got a 5xx", f"a 4xx: {expected}",
-                       f"{status} {getattr(outcome, 'error_type', getattr(outcome, 'reason', ''))}")
+            crashed = server_error(outcome)  # WIRE-4: malformed input deserves a 4xx
+            if crashed is not None:
+                v.fail(crashed.property_id, crashed.title, crashed.expected, crashed.received)
         elif isinstance(outcome, Err):
             if _serving(belief):
                 v.witness("WIRE-4")  # malformed input, answered without a 5xx, by a working server
             if outcome.error_type == IPE:
                 refused_as_invalid = True
-            elif outcome.error_type not in AUTH_ERRORS:
+            elif outcome.error_type not in AUTH_ERROR_TYPES:
                 v.fail(pid, "invalid input got the wrong error", expected,
                        f"{outcome.status} {outcome.error_type}: {short(outcome.message)}")
             follow = Err(IPE, 400)

@@ -33,7 +33,7 @@ from typing import Any
 from cogsync.conformance import concurrency, programs
 from cogsync.conformance.auth import BOUND_IDENTITY, BOUND_KEY, RUN_KEY, probe_signatures
 from cogsync.conformance.backoff import Backoff, TargetKeptThrottling
-from cogsync.conformance.checks import CANNOT_CHECK, WITNESSES, error_shape
+from cogsync.conformance.checks import CANNOT_CHECK, WITNESSES
 from cogsync.conformance.config import Progress, ProgressCallback, RunConfig
 from cogsync.conformance.hypothesis_runs import search
 from cogsync.conformance.negative import negative_strategy, run_negative
@@ -43,6 +43,7 @@ from cogsync.conformance.results import Failure, Reproduction, RunResult, Status
 from cogsync.conformance.scope import Scope
 from cogsync.conformance.session import Session, Tally
 from cogsync.conformance.stops import RunStopped
+from cogsync.conformance.wire_checks import error_shape
 from cogsync.contracts import properties as P
 from cogsync.contracts.calls import Call, Ok
 from cogsync.contracts.model import Model
@@ -426,12 +427,11 @@ def _run_wire_fuzz(ctx: _Context) -> None:
 
     examples = ctx.config.effective_budget.schemathesis_examples * 5
     tick = _counter(ctx, "wire-fuzz", examples)
-    allowed = wirefuzz.operation_errors()
     serving = _accepts_a_write(ctx)
 
     def example(item: Any) -> None:
         tick()
-        wirefuzz.fuzz_case(ctx.target, item, ctx.tally, ctx.selected, allowed, serving=serving)
+        wirefuzz.fuzz_case(ctx.target, item, ctx.tally, ctx.selected, serving=serving)
 
     ctx.tally.failures += search(wirefuzz.strategy(), example, max_examples=examples, run_seed=ctx.seed,
                                  database=ctx.database(), database_key=b"cogsync-wirefuzz",

@@ -58,6 +58,15 @@ UNRESPONSIVE_AFTER = 8
 
 _MODEL_IDS = frozenset(p.id for p in P.PROPERTIES) - {"CONF-6", "ISO-2", "DUR-1"}
 
+#: The phases aimed at named properties, besides the probes: a phase runs only when
+#: one of its ids is selected. (The programs phase aims at every model-judged id.)
+DIRECTED_PHASES: dict[str, frozenset[str]] = {
+    "negative": frozenset({"VAL-1", "VAL-3", "CONF-4", "WIRE-4", "WIRE-2"}),
+    "concurrency": frozenset({"CONF-6"}),
+    "auth": frozenset({"ISO-2"}),
+    "wire-fuzz": frozenset({"WIRE-2", "WIRE-3", "WIRE-4"}),
+}
+
 #: Properties a run on a named identity (real AWS) leaves out, and why.
 EXCLUDED_ON_NAMED_IDENTITY: dict[str, str] = {
     "ISO-1": "needs identities cogsync can invent, which only emulators accept",
@@ -342,7 +351,7 @@ def _run_programs(ctx: _Context) -> None:
 
 
 def _run_negative(ctx: _Context) -> None:
-    if not ctx.wants(frozenset({"VAL-1", "VAL-3", "CONF-4", "WIRE-4", "WIRE-2"})):
+    if not ctx.wants(DIRECTED_PHASES["negative"]):
         return
     tick = _counter(ctx, "negative", ctx.config.examples)
 
@@ -359,7 +368,7 @@ def _run_negative(ctx: _Context) -> None:
 
 
 def _run_concurrency(ctx: _Context) -> None:
-    if "CONF-6" not in ctx.selected:
+    if not ctx.wants(DIRECTED_PHASES["concurrency"]):
         return
     rounds = ctx.config.effective_budget.concurrent_rounds
     rng = random.Random(ctx.seed)
@@ -395,7 +404,7 @@ def _seconds_left(ctx: _Context, at_most: float) -> float:
 
 
 def _run_auth(ctx: _Context) -> None:
-    if "ISO-2" not in ctx.selected:
+    if not ctx.wants(DIRECTED_PHASES["auth"]):
         return
     ctx.progress(Progress("auth", 0, 1, "signatures"))
     session = Session(ctx.target, ctx.model, tally=ctx.tally, selected=ctx.selected)
@@ -418,7 +427,7 @@ def _run_auth(ctx: _Context) -> None:
 
 
 def _run_wire_fuzz(ctx: _Context) -> None:
-    if not ctx.wants(frozenset({"WIRE-2", "WIRE-3", "WIRE-4"})) or not ctx.target.supports_raw:
+    if not ctx.wants(DIRECTED_PHASES["wire-fuzz"]) or not ctx.target.supports_raw:
         return
     if ctx.scope.real:
         ctx.notes.setdefault("WIRE-4", "the schemathesis wire fuzzer does not run against real AWS")

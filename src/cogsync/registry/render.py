@@ -10,6 +10,7 @@ from __future__ import annotations
 import textwrap
 
 from cogsync.contracts.properties import LEVELS, SECTIONS, SOURCES, Level
+from cogsync.registry import tables
 from cogsync.registry.entries import ENTRIES, Entry, dotted
 from cogsync.registry.showcase import HELPERS, PREAMBLE
 
@@ -70,6 +71,18 @@ def _md_entry(e: Entry) -> list[str]:
     return out + [""]
 
 
+#: What comes before a section's properties: the contract's data for it.
+_PREFACES = {
+    "WIRE": ["Requests are rest-json, signed with SigV4 (signing name `cognito-sync`); path labels "
+             "travel percent-encoded. Timestamps are epoch seconds as JSON numbers; a member whose "
+             "value is `null` reads as absent, as botocore reads it.", "", *tables.routes()],
+    "VAL": ["Requests are held to the constraints of botocore's model (a pattern matches the whole "
+            "value; lengths count characters):", "", *tables.input_constraints()],
+    "LIM": ["The limits of the developer guide, as the kit and the emulator take them by default:", "",
+            *tables.limits()],
+}
+
+
 def markdown() -> str:
     """The whole contract as docs/contract.md holds it."""
     out = [
@@ -123,7 +136,12 @@ def markdown() -> str:
         if e.property.section != section:
             section = e.property.section
             out += [f"## {SECTIONS[section]}", ""]
+            if section in _PREFACES:
+                out += [*_PREFACES[section], ""]
         out += _md_entry(e)
+    out += ["## What a run reports", "",
+            "Each selected property gets one verdict (`cogsync verify --help` gives the exit statuses):",
+            "", *tables.verdicts()]
     return "\n".join(out).rstrip() + "\n"
 
 

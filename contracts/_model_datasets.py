@@ -15,7 +15,6 @@ from cogsync.contracts._model_state import (
     World,
 )
 from cogsync.contracts._model_types import (
-    AUTH_ERRORS,
     CONFLICT,
     IPE,
     NOT_FOUND,
@@ -25,7 +24,7 @@ from cogsync.contracts._model_types import (
     as_num,
     short,
 )
-from cogsync.contracts.calls import Call, Err, Ok
+from cogsync.contracts.calls import AUTH_ERROR_TYPES, Call, Err, Ok
 
 _REQUIRED = (("NumRecords", as_int), ("DataStorage", as_int), ("CreationDate", as_num),
              ("LastModifiedDate", as_num))
@@ -86,6 +85,8 @@ def _missing_pid(world: World, scope: Scope, view: DatasetState, default: str) -
 
 
 def judge_describe(world: World, call: Call, outcome: Ok | Err | None, ctx: Ctx) -> Verdict:
+    """DescribeDataset in one world: a missing dataset is 404 (DS-2), an existing one is shown
+    with its fields (DS-1, DS-5)."""
     scope = call.scope
     view = world.slot(scope).dataset
     v = Verdict()
@@ -93,7 +94,7 @@ def judge_describe(world: World, call: Call, outcome: Ok | Err | None, ctx: Ctx)
     if outcome is None:
         return v
     if isinstance(outcome, Err):
-        if outcome.error_type in AUTH_ERRORS:
+        if outcome.error_type in AUTH_ERROR_TYPES:
             pass
         elif view.exists:
             v.fail("DS-3" if view.deleted else "DS-1", "an existing dataset could not be described",
@@ -133,6 +134,8 @@ def deleted(world: World, scope: Scope) -> World:
 
 
 def judge_delete(world: World, call: Call, outcome: Ok | Err | None, ctx: Ctx) -> Verdict:
+    """DeleteDataset in one world: an existing dataset is deleted (DS-3, what the world then
+    holds is :func:`deleted`), a missing one is 404 (DS-2)."""
     scope = call.scope
     view = world.slot(scope).dataset
     v = Verdict()
@@ -144,7 +147,7 @@ def judge_delete(world: World, call: Call, outcome: Ok | Err | None, ctx: Ctx) -
     if isinstance(outcome, Err):
         v.successors.append(world)
         etype = outcome.error_type
-        if etype in AUTH_ERRORS:
+        if etype in AUTH_ERROR_TYPES:
             pass
         elif view.exists and etype == CONFLICT:
             v.note("DS-3", "DeleteDataset of an existing dataset was refused with 409")
@@ -184,7 +187,7 @@ def judge_list_datasets(
     if isinstance(outcome, Err):
         v.successors.append(world)
         etype = outcome.error_type
-        if etype in AUTH_ERRORS:
+        if etype in AUTH_ERROR_TYPES:
             pass
         elif etype == IPE and bad_token:
             if must_refuse and world.accepted_a_write():

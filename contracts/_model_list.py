@@ -19,7 +19,6 @@ from cogsync.contracts._model_state import (
     World,
 )
 from cogsync.contracts._model_types import (
-    AUTH_ERRORS,
     IPE,
     Ctx,
     Reason,
@@ -31,7 +30,7 @@ from cogsync.contracts._model_types import (
     short,
 )
 from cogsync.contracts._model_wire import looks_mangled, tests_encoding
-from cogsync.contracts.calls import Call, Err
+from cogsync.contracts.calls import AUTH_ERROR_TYPES, Call, Err
 
 
 @dataclass
@@ -119,6 +118,7 @@ def check_pages(call: Call, listing: Listing, v: Verdict, *, records_key: str = 
 
 
 def _check_count(call: Call, listing: Listing, sizes: list[int], total: int, v: Verdict) -> None:
+    """LIST-5: each page's Count is the number of records the whole listing returned."""
     if listing.complete and total:
         v.witness("LIST-5")
     for i, page in enumerate(listing.pages):
@@ -231,7 +231,7 @@ def _judge_err(
 ) -> None:
     v.successors.append(world)
     etype = err.error_type
-    if etype in AUTH_ERRORS:
+    if etype in AUTH_ERROR_TYPES:
         return
     must = [r for r, is_must in reasons if is_must]
     allowed = frozenset().union(*(r.errors for r, _ in reasons))
@@ -313,6 +313,8 @@ def leaks(world: World, scope: Scope, key: Any = None, value: Any = None) -> boo
 def _judge_missing(
     world: World, scope: Scope, view: DatasetState, current: bool, listing: Listing, v: Verdict
 ) -> DatasetState:
+    """A listing of a dataset that does not exist: Exists false, count 0, no records (LIST-2;
+    DS-3 after a delete; ISO-1 when another identity's data shows)."""
     pid = "DS-3" if view.deleted else "LIST-2"
     before = len(v.violations)
     first = listing.first
@@ -405,6 +407,8 @@ def _witness_clean_listing(world: World, scope: Scope, view: DatasetState, listi
 
 
 def _check_sync_count(view: DatasetState, got: Any, v: Verdict) -> None:
+    """A listing's DatasetSyncCount against the dataset's: above it is SYNC-1 (or a refused
+    write that landed), below it SYNC-3, missing SYNC-2."""
     count = as_int(got)
     if count == view.count:
         return

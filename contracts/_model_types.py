@@ -23,15 +23,6 @@ from typing import Any
 from cogsync.contracts._model_state import World
 from cogsync.errors import ContractViolation
 
-AUTH_ERRORS = frozenset(
-    {
-        "NotAuthorizedException",
-        "AccessDeniedException",
-        "InvalidSignatureException",
-        "UnrecognizedClientException",
-        "MissingAuthenticationTokenException",
-    }
-)
 IPE = "InvalidParameterException"
 CONFLICT = "ResourceConflictException"
 NOT_FOUND = "ResourceNotFoundException"

@@ -1,7 +1,11 @@
 """Wire-level judgements that need no state: WIRE-1..5.
 
-The error types each operation may answer come from the committed OpenAPI
-document (itself generated from botocore's model), so they cannot drift.
+WIRE-2, WIRE-3 and WIRE-4 are decided here and nowhere else: the model calls
+:func:`error_shape`, :func:`unlisted_error` and :func:`server_error` on an
+outcome, the conformance wire checks call the same functions on the raw HTTP
+exchange (headers and body bytes the outcome no longer holds). The error types
+each operation may answer come from one parsing of the committed OpenAPI document
+(itself generated from botocore's model), so they cannot drift.
 """
 
 from __future__ import annotations
@@ -11,8 +15,8 @@ from functools import cache
 from typing import Any
 
 from cogsync.contracts import schemas
-from cogsync.contracts._model_types import AUTH_ERRORS, Verdict, short
-from cogsync.contracts.calls import ERROR_STATUS, Call, Err, Ok, Outcome, Unknown
+from cogsync.contracts._model_types import Verdict, Violation, short
+from cogsync.contracts.calls import AUTH_ERROR_TYPES, ERROR_STATUS, Call, Err, Ok, Outcome, Unknown
 
 #: Error types after which nobody can tell whether the call took effect.
 UNKNOWN_ERRORS = frozenset(
@@ -22,7 +26,7 @@ UNKNOWN_ERRORS = frozenset(
 
 @cache
 def model_errors(operation: str) -> frozenset[str]:
-    """The error types the service model lists for ``operation``."""
+    """The error types the service model lists for ``operation`` (the one parsing)."""
     doc = schemas.load_openapi()
     found: set[str] = set()
     for methods in doc["paths"].values():
@@ -46,6 +50,58 @@ def _collect_refs(node: Any, out: set[str]) -> None:
     elif isinstance(node, list):
         for value in node:
             _collect_refs(value, out)
+
+
+def allowed_errors(operation: str) -> frozenset[str]:
+    """The error types ``operation`` may answer (WIRE-3): its model's, plus signature and
+    access errors, which AWS answers before any operation runs."""
+    return model_errors(operation) | AUTH_ERROR_TYPES
+
+
+def unlisted_error(operation: str, error_type: str) -> Violation | None:
+    """WIRE-3: the breach when ``operation`` answered an error type it may not answer."""
+    allowed = allowed_errors(operation)
+    if error_type in allowed:
+        return None
+    return Violation("WIRE-3", f"{operation} answered an error type its model does not list",
+                     "one of " + ", ".join(sorted(allowed)), error_type)
+
+
+def error_shape(status: int, error_type: str | None, message: Any, *, body_type: str | None = None,
+                shown: str | None = None) -> list[Violation]:
+    """WIRE-2: what an error answer broke of its shape.
+
+    ``error_type`` is the type the answer names (None: no x-amzn-ErrorType header; the
+    model passes the outcome's type, which names one); ``message`` the body's message
+    member (None: the body is not JSON or has none); ``body_type`` the body's ``__type``
+    when it has one, which must agree with the header; ``shown`` how a report shows the
+    body (default: the message).
+    """
+    problems = []
+    if error_type is None:
+        problems.append(Violation("WIRE-2", "error answer without x-amzn-ErrorType",
+                                  "a header x-amzn-ErrorType: <Type>", f"status {status}, no such header"))
+    elif error_type in ERROR_STATUS and ERROR_STATUS[error_type] != status:
+        problems.append(Violation("WIRE-2", f"{error_type} answered with the wrong status",
+                                  f"status {ERROR_STATUS[error_type]}", f"status {status}"))
+    if not isinstance(message, str):
+        problems.append(Violation("WIRE-2", "error body is not JSON with a string message",
+                                  '{"message": "..."}', short(message) if shown is None else shown))
+    if body_type is not None and error_type is not None and body_type != error_type:
+        problems.append(Violation("WIRE-2", "x-amzn-ErrorType and __type disagree", error_type, body_type))
+    return problems
+
+
+def server_error(outcome: Outcome, status: int | None = None) -> Violation | None:
+    """WIRE-4: the breach when a request was answered with a 5xx (``status``, default the
+    outcome's). No request a client can send deserves one, however malformed."""
+    if status is None:
+        status = outcome.status if isinstance(outcome, (Err, Unknown)) else None
+    if status is None or status < 500:
+        return None
+    what = outcome.error_type if isinstance(outcome, Err) else getattr(outcome, "reason", "")
+    return Violation("WIRE-4", "server error (5xx) for a request a client can send",
+                     "a 2xx, or a 4xx for malformed input", f"status {status}" + (f": {what}" if what else ""))
 
 
 def is_unknown(outcome: Outcome) -> bool:
@@ -84,21 +140,10 @@ def check_wire(call: Call, outcome: Outcome, verdict: Verdict, *, serving: bool 
     elif isinstance(outcome, Err):
         if serving:
             verdict.witness("WIRE-2", "WIRE-3")
-        allowed = model_errors(call.operation) | AUTH_ERRORS
-        if outcome.error_type not in allowed:
-            verdict.fail(
-                "WIRE-3", f"{call.operation} answered an error type its model does not list",
-                "one of " + ", ".join(sorted(allowed)), outcome.error_type,
-            )
-        status = ERROR_STATUS.get(outcome.error_type)
-        if status is not None and status != outcome.status:
-            verdict.fail(
-                "WIRE-2", f"{outcome.error_type} came with the wrong HTTP status",
-                str(status), str(outcome.status),
-            )
-        if not isinstance(outcome.message, str):
-            verdict.fail("WIRE-2", "error message is not a string", "a string message",
-                         short(outcome.message))
+        unlisted = unlisted_error(call.operation, outcome.error_type)
+        shape = error_shape(outcome.status, outcome.error_type, outcome.message)
+        for v in ([unlisted] if unlisted else []) + shape:
+            verdict.fail(v.property_id, v.title, v.expected, v.received)
 
 
 def tests_encoding(text: Any) -> bool:

@@ -29,7 +29,6 @@ from cogsync.contracts._model_state import (
     utf8_len,
 )
 from cogsync.contracts._model_types import (
-    AUTH_ERRORS,
     CONFLICT,
     IPE,
     LIMIT,
@@ -44,7 +43,7 @@ from cogsync.contracts._model_types import (
     short,
 )
 from cogsync.contracts._model_wire import looks_mangled, tests_encoding
-from cogsync.contracts.calls import Call, Err, Outcome
+from cogsync.contracts.calls import AUTH_ERROR_TYPES, Call, Err, Outcome
 
 #: The SDKs refuse longer keys client-side; the service's own limit is 1024 characters.
 SDK_KEY_BYTES = 128
@@ -226,6 +225,9 @@ def _over_in_utf16(params: dict[str, Any]) -> str | None:
 
 
 def _plan_patch(plan: WritePlan, raw: dict[str, Any], current: Record | None) -> None:
+    """Why one patch may or must be refused: a stale count (CONF-1, CONF-2 at 0, CONF-3 for a
+    remove), a count ahead (CONF-7), a remove of a key never written (DEL-3), a replace
+    without a Value (VAL-4)."""
     op, key, sent = raw["Op"], raw["Key"], raw["SyncCount"]
     value = raw.get("Value") if op == "replace" else None
     if value is not None and not isinstance(value, str):
@@ -272,6 +274,8 @@ def _plan_patch(plan: WritePlan, raw: dict[str, Any], current: Record | None) ->
 
 
 def _plan_limits(plan: WritePlan, ctx: Ctx) -> None:
+    """Why a write must be refused for a limit (LIM-1 datasets, LIM-2 live records, LIM-3 live
+    bytes), or may be when tombstones count (LIM-4)."""
     limits = ctx.limits
     ds = plan.dataset
     before = ds.usage() if ds.exists else None
@@ -366,7 +370,7 @@ def _refusal_witnesses(plan: WritePlan, err: Err, v: Verdict) -> frozenset[str]:
 
 def _judge_err(plan: WritePlan, err: Err, v: Verdict) -> None:
     etype = err.error_type
-    if etype in AUTH_ERRORS:  # refused before the operation ran: tests nothing here (ISO-2 is the auth probe's)
+    if etype in AUTH_ERROR_TYPES:  # refused before the operation ran: tests nothing here (ISO-2 is the auth probe's)
         v.successors.append(refused(plan, DOUBTFUL, mark=True, by_auth=True))
         return
     must_types = frozenset().union(*(r.errors for r in plan.must))

@@ -51,7 +51,9 @@ ERROR_STATUS: dict[str, int] = {
     "InternalErrorException": 500,
 }
 
-#: Errors any operation may answer before it runs: signature and access (WIRE-3).
+#: Errors any operation may answer before it runs: signature and access (WIRE-3). The
+#: one list: the model (a refusal that tests nothing) and the preflight (credentials
+#: refused) read it here.
 AUTH_ERROR_TYPES: frozenset[str] = frozenset({
     "AccessDeniedException",
     "InvalidSignatureException",

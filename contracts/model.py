@@ -1,7 +1,7 @@
 """The pure sequential model of Cognito Sync: the one oracle every check asks.
 
 ``Model.judge(belief, call, outcome)`` says whether a server's answer is allowed by
-the contract (``shared/CONTRACT.md``), which properties it broke (``Violation``),
+the contract (``docs/contract.md``), which properties it broke (``Violation``),
 which MAY choices it showed (``Finding``), which property ids the step put to the
 test (``witnessed``), and what the model believes afterwards (``belief``). No I/O,
 no clock: a call's wall-clock window comes in through ``started_at``/``ended_at``.
@@ -50,64 +50,64 @@ Input
 
 Attribution: each violation carries the most specific property id.
 
-=============================================================  =========
-what the server did                                            property
-=============================================================  =========
-accepted input that breaks a model constraint                  VAL-1
-... where the only broken member is SyncSessionToken           TOK-2
-accepted a negative SyncCount, or refused it other than 400    VAL-3
-refused valid input (and a live token) as InvalidParameter     VAL-2
-answered 5xx to malformed input                                WIRE-4
-success body that breaks its JSON Schema                       WIRE-1
-error whose status is not the model's for its type             WIRE-2
-error type the operation's model does not list                 WIRE-3
-a key or value that came back changed by encoding              WIRE-5
-accepted a token no listing issued, or none                    TOK-2
-accepted a token issued for another dataset of the identity    TOK-3
-accepted a token issued for another (pool, identity)           ISO-1
-accepted a token that already carried a successful write       TOK-4
-accepted a stale replace (count below the record's)            CONF-1
-accepted SyncCount 0 for a key that exists                     CONF-2
-accepted a stale remove                                        CONF-3
-refused with 409 a replace presenting the current count        CONF-1
-refused with 409 a remove presenting the current count         CONF-3
-refused with 409 a replace of a new key presenting 0           SYNC-5
-refused with 409 a replace presenting a tombstone's count      DEL-2
-a refused write that changed state (seen later)                CONF-4
-... when the refusal was a 403                                 ISO-2
-409 message not 'Current SyncCount for: k is: s not: c'        CONF-5
-a written record answered with a count other than N+1          SYNC-2
-write answer: other keys, a key twice, wrong or extra Value    SYNC-4
-DeviceLastModifiedDate not echoed; LastModifiedDate outside    SYNC-7
-a write without patches answered records, or was refused       SYNC-6
-listing's DatasetSyncCount above N (N+2 after a write)         SYNC-1
-listing's DatasetSyncCount or a record's count went down       SYNC-3
-listing: a record at or below lastSyncCount, one never         LIST-1
-written, or a live record left out (one page)                  LIST-1
-missing dataset not answered Exists false, count 0, empty      LIST-2
-... after a DeleteDataset                                      DS-3
-lastSyncCount above N on an existing dataset answered 200      LIST-3
-page over maxResults; an item twice or left out over pages     LIST-4
-count changing between pages; unknown nextToken answered       LIST-4
-Count other than the records returned                          LIST-5
-listed Value / SyncCount / timestamps not the written ones     LIST-6
-listing without a SyncSessionToken                             TOK-1
-removed key listed with a Value, or tombstone left out         DEL-1
-Describe/ListDatasets: field absent, wrong name, CreationDate  DS-1
-existing dataset left out of ListDatasets, or not described    DS-1
-write to a missing dataset refused with 404                    DS-1
-Describe/Delete of a missing dataset not answered 404          DS-2
-Delete of an existing dataset refused                          DS-3
-DatasetDeletedAfterRequestedSyncCount wrong                    DS-4
-NumRecords / DataStorage not live (or all) records, bytes      DS-5
-accepted past the dataset / record / byte limit                LIM-1/2/3
-refused with LimitExceeded within every limit (nearest one)    LIM-1/2/3
-data of another (pool, identity) shows through                 ISO-1
-=============================================================  =========
+====================================================================================================  =========
+what the server did                                                                                   property
+====================================================================================================  =========
+accepted input that breaks a model constraint                                                         VAL-1
+... where the only broken member is SyncSessionToken                                                  TOK-2
+accepted a negative SyncCount, or refused it other than 400                                           VAL-3
+refused valid input (and a live token) as InvalidParameter                                            VAL-2
+answered 5xx to malformed input                                                                       WIRE-4
+success body that breaks its JSON Schema                                                              WIRE-1
+error whose status is not the model's for its type                                                    WIRE-2
+error type the operation's model does not list                                                        WIRE-3
+a key or value that came back changed by encoding                                                     WIRE-5
+accepted a token no listing issued, or none                                                           TOK-2
+accepted a token issued for another dataset of the identity                                           TOK-3
+accepted a token issued for another (pool, identity)                                                  ISO-1
+accepted a token that already carried a successful write                                              TOK-4
+accepted a stale replace (count below the record's)                                                   CONF-1
+accepted SyncCount 0 for a key that exists                                                            CONF-2
+accepted a stale remove                                                                               CONF-3
+refused with 409 a replace presenting the current count                                               CONF-1
+refused with 409 a remove presenting the current count                                                CONF-3
+refused with 409 a replace of a new key presenting 0                                                  SYNC-5
+refused with 409 a replace presenting a tombstone's count                                             DEL-2
+a refused write that changed state (seen later)                                                       CONF-4
+... when the refusal was a 403                                                                        ISO-2
+409 message not 'Current SyncCount for: k is: s not: c'                                               CONF-5
+no order of a concurrent history is accepted (the linearizability checker's)                          CONF-6
+a written record answered with a count other than N+1                                                 SYNC-2
+write answer: other keys, a key twice, wrong or extra Value                                           SYNC-4
+DeviceLastModifiedDate not echoed; LastModifiedDate outside the call's window                         SYNC-7
+a write without patches answered records, or was refused                                              SYNC-6
+listing's DatasetSyncCount above N (N+2 after a write)                                                SYNC-1
+listing's DatasetSyncCount or a record's count went down                                              SYNC-3
+listing: a record at or below lastSyncCount, one never written, or a live record left out (one page)  LIST-1
+missing dataset not answered Exists false, count 0, empty                                             LIST-2
+... after a DeleteDataset                                                                             DS-3
+lastSyncCount above N on an existing dataset answered 200                                             LIST-3
+page over maxResults; an item twice or left out over pages                                            LIST-4
+count changing between pages; unknown nextToken answered                                              LIST-4
+Count other than the records returned                                                                 LIST-5
+listed Value / SyncCount / timestamps not the written ones                                            LIST-6
+listing without a SyncSessionToken                                                                    TOK-1
+removed key listed with a Value, or tombstone left out                                                DEL-1
+Describe/ListDatasets: field absent, wrong name, CreationDate                                         DS-1
+existing dataset left out of ListDatasets, or not described                                           DS-1
+write to a missing dataset refused with 404                                                           DS-1
+Describe/Delete of a missing dataset not answered 404                                                 DS-2
+Delete of an existing dataset refused                                                                 DS-3
+DatasetDeletedAfterRequestedSyncCount wrong                                                           DS-4
+NumRecords / DataStorage not live (or all) records, bytes                                             DS-5
+accepted past the dataset / record / byte limit                                                       LIM-1/2/3
+refused with LimitExceeded within every limit (nearest one)                                           LIM-1/2/3
+data of another (pool, identity) shows through                                                        ISO-1
+====================================================================================================  =========
 
 CONF-6 (linearizability) is never reported by ``judge``: the model is the sequential
 specification the linearizability checker searches against, and the checker reports
-CONF-6 when no order of a concurrent history is accepted.
+CONF-6 when no order of a concurrent history is accepted (its row above).
 
 MAY points (findings, never violations): SYNC-6 (empty write bumps / creates),
 CONF-7 (count above the server's or non-zero for a new key: accepted or 409),
@@ -130,7 +130,6 @@ from cogsync.contracts._model_expect import expect_dataset, expect_list, expect_
 from cogsync.contracts._model_list import Listing, check_pages, judge_list
 from cogsync.contracts._model_state import World
 from cogsync.contracts._model_types import (
-    AUTH_ERRORS,
     IPE,
     Ctx,
     Finding,
@@ -139,9 +138,9 @@ from cogsync.contracts._model_types import (
     combine,
     short,
 )
-from cogsync.contracts._model_wire import check_wire, is_unknown
+from cogsync.contracts._model_wire import check_wire, is_unknown, server_error
 from cogsync.contracts._model_write import judge_update
-from cogsync.contracts.calls import OPERATIONS, Call, Err, Ok, Outcome, Unknown
+from cogsync.contracts.calls import AUTH_ERROR_TYPES, OPERATIONS, Call, Err, Ok, Outcome, Unknown
 from cogsync.contracts.constraints import DEFAULT_LIMITS, Limits
 from cogsync.contracts.validation import (
     MAY_CONSTRAINTS,
@@ -371,16 +370,15 @@ class Model:
         follow: Any = None
         refused_as_invalid = False
         if unknown:
-            status = getattr(outcome, "status", None)
-            if isinstance(status, int) and status >= 500:
-                v.fail("WIRE-4", "malformed input got a 5xx", f"a 4xx: {expected}",
-                       f"{status} {getattr(outcome, 'error_type', getattr(outcome, 'reason', ''))}")
+            crashed = server_error(outcome)  # WIRE-4: malformed input deserves a 4xx
+            if crashed is not None:
+                v.fail(crashed.property_id, crashed.title, crashed.expected, crashed.received)
         elif isinstance(outcome, Err):
             if _serving(belief):
                 v.witness("WIRE-4")  # malformed input, answered without a 5xx, by a working server
             if outcome.error_type == IPE:
                 refused_as_invalid = True
-            elif outcome.error_type not in AUTH_ERRORS:
+            elif outcome.error_type not in AUTH_ERROR_TYPES:
                 v.fail(pid, "invalid input got the wrong error", expected,
                        f"{outcome.status} {outcome.error_type}: {short(outcome.message)}")
             follow = Err(IPE, 400)

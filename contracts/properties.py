@@ -185,6 +185,44 @@ PROPERTIES: tuple[Property, ...] = (
 
 BY_ID: dict[str, Property] = {p.id: p for p in PROPERTIES}
 
+#: The contract's sections, in order: an id's prefix -> the section's title.
+SECTIONS: dict[str, str] = {
+    "WIRE": "1. Wire protocol",
+    "VAL": "2. Input validation",
+    "SYNC": "3. UpdateRecords and sync counts",
+    "CONF": "4. Conflicts (optimistic concurrency)",
+    "DEL": "5. Removal and tombstones",
+    "LIST": "6. ListRecords",
+    "TOK": "7. SyncSessionToken",
+    "DS": "8. Datasets",
+    "LIM": "9. Limits",
+    "ISO": "10. Isolation and auth",
+    "DUR": "10b. Durability",
+}
+
+#: What each level asks of a server, and what a breach of it is.
+LEVELS: dict[Level, str] = {
+    Level.MUST: "documented by AWS (API reference, developer guide, service model) or observed from the "
+                "real service; a breach fails the gate.",
+    Level.SHOULD: "not documented, but every AWS client SDK relies on it; the default profile fails a "
+                  "breach, the documented profile warns.",
+    Level.MAY: "the sources are silent or disagree; the kit reports what the server chose as a finding "
+               "and never fails it.",
+}
+
+#: The short names ``Property.source`` uses.
+SOURCES: dict[str, str] = {
+    "MODEL": "botocore's service model for cognito-sync (data/cognito-sync/2014-06-30/service-2.json, "
+             "shipped with boto3)",
+    "DG": "the Amazon Cognito developer guide (awsdocs/amazon-cognito-developer-guide: limits, "
+          "synchronizing data, callbacks, push sync)",
+    "SDK-AND": "the Android Mobile SDK's sync client (aws-amplify/aws-sdk-android, aws-android-sdk-cognito)",
+    "SDK-IOS": "the iOS Mobile SDK's sync client (aws-amplify/aws-sdk-ios, AWSCognito)",
+    "SDK-JS": "the JavaScript sync client (the npm package amazon-cognito-js)",
+    "SDK-NET": "the .NET SDK's SyncManager (aws/aws-sdk-net, Services/CognitoSync/Custom/SyncManager)",
+    "observed": "answers of the real service, recorded in public SDK tests and error reports",
+}
+
 
 def get(property_id: str) -> Property:
     try:

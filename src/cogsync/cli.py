@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "verify": "cogsync.commands.verify",
     "replay": "cogsync.commands.replay",
     "diff": "cogsync.commands.diff",
+    "explain": "cogsync.commands.explain",
 }
 
 

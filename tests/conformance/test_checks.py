@@ -10,10 +10,19 @@ from cogsync.targets.base import Response, classify
 CALL = Call("ListRecords", {"IdentityPoolId": "us-east-1:1", "IdentityId": "us-east-1:2", "DatasetName": "d"})
 
 
-def test_every_must_and_should_property_has_exactly_one_check():
+def test_every_property_has_exactly_one_check_naming_the_function_that_decides_it():
     assert checks.unchecked() == []
-    must_and_should = {p.id for p in PROPERTIES if p.level is not Level.MAY}
-    assert set(checks.REGISTRY) == must_and_should - set(checks.CANNOT_CHECK)
+    assert set(checks.REGISTRY) == {p.id for p in PROPERTIES} - set(checks.CANNOT_CHECK)
+    for pid, check in checks.REGISTRY.items():
+        assert check.kind in checks.KINDS and check.how, pid
+        assert callable(check.decider) and check.decider.__doc__, f"{pid}: its decider must say why"
+        assert (check.function is not None) == (check.kind == "wire"), pid
+
+
+def test_only_may_properties_are_findings():
+    for prop in PROPERTIES:
+        if prop.id in checks.REGISTRY:
+            assert (checks.REGISTRY[prop.id].kind == "finding") == (prop.level is Level.MAY), prop.id
 
 
 def test_only_conditional_properties_may_go_unchecked_and_each_says_why():

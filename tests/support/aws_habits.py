@@ -42,7 +42,7 @@ ANSWER_TOKENS = ("SyncSessionToken", "NextToken")
 Headers = list[tuple[str, str]]
 StartResponse = Callable[..., Any]
 
-#: (method, number of path segments) -> operation; CONTRACT.md section 1.
+#: (method, number of path segments) -> operation; docs/contract.md section 1.
 _ROUTES = {("GET", 6): "ListDatasets", ("POST", 7): "UpdateRecords",
            ("GET", 7): "DescribeDataset", ("DELETE", 7): "DeleteDataset",
            ("GET", 8): "ListRecords"}

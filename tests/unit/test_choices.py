@@ -48,7 +48,7 @@ def test_flipped_takes_the_other_branch_at_every_point() -> None:
 
 @needs_readme
 def test_every_choice_settles_a_may_property_and_every_may_point_of_the_readme_has_one() -> None:
-    # MAY properties, and the two whose statement leaves one part open (CONTRACT.md:
+    # MAY properties, and the two whose statement leaves one part open (docs/contract.md:
     # "What LastModifiedBy holds is MAY", "Whether the recreated dataset's sync count
     # restarts at 0 is MAY").
     may = {p.id for p in PROPERTIES if p.level is Level.MAY} | {"SYNC-7", "DS-3"}

@@ -172,15 +172,9 @@ def live_call(step: Step, refs: dict[str, int], answers: list[Outcome]) -> Call:
 
 
 def _wire_problems(response: Any, index: int) -> list[Problem]:
-    from cogsync.conformance.checks import wire_checks
+    from cogsync.conformance.wire_checks import run_wire_checks
 
-    problems = []
-    for check in wire_checks():
-        if check.function is None:
-            continue
-        for p in check.function(response):
-            problems.append(Problem(p.property_id, p.title, p.expected, p.received, index))
-    return problems
+    return [Problem(p.property_id, p.title, p.expected, p.received, index) for p in run_wire_checks(response)]
 
 
 def replay_one(target: Any, model: Any, failure: Failure, source: str) -> ReplayVerdict:

@@ -55,7 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="port to bind; 0 (the default) picks a free one")
     parser.add_argument("--storage", default="memory",
                         help="'memory' (default) or 'sqlite:PATH' (survives restarts)")
-    limits = parser.add_argument_group("limits (CONTRACT.md LIM-*)")
+    limits = parser.add_argument_group("limits (LIM-1 to LIM-4 in docs/contract.md; cogsync explain LIM-1)")
     limits.add_argument("--max-datasets", type=_positive, default=20, metavar="N",
                         help="datasets per identity (default 20)")
     limits.add_argument("--max-records", type=_positive, default=1024, metavar="N",
@@ -74,7 +74,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=_positive, default=16, metavar="N",
                         help="worker threads (default 16)")
     parser.add_argument("--choices", choices=("reference", "flipped"), default="reference",
-                        help="the behaviour at the contract's MAY points: 'reference' (default,"
+                        help="the behaviour at the MAY points of docs/contract.md: 'reference' (default,"
                              " the README's table) or 'flipped' (the other branch at each)")
 
 

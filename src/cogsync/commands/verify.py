@@ -1,4 +1,4 @@
-"""Check a Cognito Sync endpoint against the contract (the CI gate).
+"""Check a Cognito Sync endpoint against the contract, docs/contract.md (the CI gate).
 
 With no target the whole suite runs against the embedded emulator in this process.
 Exit status: 0 every checked property holds, 1 a property fails (or a baseline entry
@@ -162,7 +162,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--properties",
         action="append",
         metavar="IDS",
-        help="only these ids or globs (comma-separated, repeatable)",
+        help="only these ids or globs (comma-separated, repeatable; cogsync explain --list shows them)",
     )
     run.add_argument("--skip", action="append", metavar="IDS", help="leave out these ids or globs")
     run.add_argument(

@@ -1,152 +1,159 @@
-"""The registry of checks, keyed by property id.
+"""The registry of checks, keyed by property id: how each property is put to the test,
+and the function that decides it.
 
-Every MUST and SHOULD property of the contract has exactly one entry here, saying how
-the engine puts it to the test:
+Every property of the contract but those the kit cannot check yet
+(:data:`CANNOT_CHECK`) has exactly one :class:`Check`. Its ``kind`` says how the
+engine puts it to the test:
 
 - ``model``: decided call by call by :class:`cogsync.contracts.model.Model` (the one
   oracle); the engine feeds it each call and answer.
 - ``pages``: decided over a whole paginated listing (``Model.judge_pages``).
 - ``wire``: decided from the HTTP exchange itself (status, headers, raw body); the
-  functions are below.
+  check functions are in :mod:`cogsync.conformance.wire_checks`.
 - ``concurrency``: decided by the linearizability checker over a concurrent history.
 - ``auth``: decided by sending requests with bad or foreign credentials.
+- ``finding``: a MAY property, never failed; the model reports what it saw.
 
-MAY properties are never failed; the model reports what it saw as findings.
+Its ``decider`` is the function where the verdict is made, for a person to read:
+for a model-decided property the model's function (the rows of the model's
+attribution table name the answers it blames on the property). Nothing calls a
+decider through this registry; the engine runs the checks by kind.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from cogsync.contracts.calls import ERROR_STATUS, Err, Unknown
-from cogsync.contracts.properties import PROPERTIES, Level
+from cogsync.conformance import auth, linearizability
+from cogsync.conformance.wire_checks import (
+    Exchange,
+    WireCheck,
+    WireProblem,
+    error_shape,
+    no_server_errors,
+    run_wire_checks,
+)
+from cogsync.contracts import _model_datasets as datasets
+from cogsync.contracts import _model_list as listing
+from cogsync.contracts import _model_wire as wire
+from cogsync.contracts import _model_write as write
+from cogsync.contracts._model_state import RefusalMark
+from cogsync.contracts.model import Model
+from cogsync.contracts.properties import PROPERTIES
 
-KINDS = ("model", "pages", "wire", "concurrency", "auth")
+__all__ = ["CANNOT_CHECK", "KINDS", "REGISTRY", "WITNESSES", "Check", "Exchange", "WireCheck", "WireProblem",
+           "error_shape", "no_server_errors", "run_wire_checks", "unchecked", "wire_checks"]
 
+KINDS = ("model", "pages", "wire", "concurrency", "auth", "finding")
 
-class Exchange(Protocol):
-    """What the wire checks read of a target's response (cogsync.targets.base.Response)."""
-
-    outcome: Any
-    status: int | None
-    headers: Any
-    raw_body: bytes | None
-
-
-@dataclass(frozen=True)
-class WireProblem:
-    property_id: str
-    title: str
-    expected: str
-    received: str
-
-
-WireCheck = Callable[[Exchange], list[WireProblem]]
+#: What each kind means, in one line (a check may say more).
+HOW: dict[str, str] = {
+    "model": "judged call by call by the sequential model",
+    "pages": "a whole paginated listing judged by the model",
+    "wire": "read off every HTTP exchange (status, headers, raw body)",
+    "concurrency": "concurrent histories checked for linearizability against the model",
+    "auth": "requests with a bad signature or another identity's credentials",
+    "finding": "a MAY choice: the model reports what the server chose, never a failure",
+}
 
 
 @dataclass(frozen=True)
 class Check:
+    """How one property is put to the test (``kind``, ``how``) and where it is decided.
+
+    ``function`` is set for wire checks only: the engine runs it on every exchange.
+    """
+
     property_id: str
     kind: str
     how: str
+    decider: Callable[..., Any]
     function: WireCheck | None = None
 
 
 REGISTRY: dict[str, Check] = {}
 
 
-def register(property_id: str, kind: str, how: str, function: WireCheck | None = None) -> None:
+def register(property_id: str, kind: str, decider: Callable[..., Any], how: str = "",
+             function: WireCheck | None = None) -> None:
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     if property_id in REGISTRY:
         raise ValueError(f"{property_id} is registered twice")
-    REGISTRY[property_id] = Check(property_id, kind, how, function)
+    if not callable(decider):
+        raise ValueError(f"{property_id}: the decider must be a function a person can read")
+    REGISTRY[property_id] = Check(property_id, kind, how or HOW[kind], decider, function)
 
 
-def wire_check(property_id: str, how: str) -> Callable[[WireCheck], WireCheck]:
-    def decorate(function: WireCheck) -> WireCheck:
-        register(property_id, "wire", how, function)
-        return function
-
-    return decorate
-
-
-def _error_type_header(headers: Any) -> str | None:
-    if not headers:
-        return None
-    value = headers.get("x-amzn-errortype") or headers.get("X-Amzn-ErrorType")
-    return value.split(":", 1)[0] if isinstance(value, str) else None
-
-
-@wire_check("WIRE-2", "error answers: status matches the type, x-amzn-ErrorType, JSON message")
-def error_shape(exchange: Exchange) -> list[WireProblem]:
-    outcome = exchange.outcome
-    status = exchange.status
-    if status is None or status < 400 or status >= 500:
-        return []
-    problems = []
-    header_type = _error_type_header(exchange.headers)
-    if header_type is None:
-        problems.append(WireProblem("WIRE-2", "error answer without x-amzn-ErrorType",
-                                    "a header x-amzn-ErrorType: <Type>", f"status {status}, no such header"))
-    elif header_type in ERROR_STATUS and ERROR_STATUS[header_type] != status:
-        problems.append(WireProblem("WIRE-2", f"{header_type} answered with the wrong status",
-                                    f"status {ERROR_STATUS[header_type]}", f"status {status}"))
-    body: Any = None
-    try:
-        body = json.loads(exchange.raw_body or b"")
-    except (ValueError, UnicodeDecodeError):
-        pass
-    if not isinstance(body, dict) or not isinstance(body.get("message", body.get("Message")), str):
-        shown = (exchange.raw_body or b"")[:200]
-        problems.append(WireProblem("WIRE-2", "error body is not JSON with a string message",
-                                    '{"message": "..."}', repr(shown)))
-    if isinstance(outcome, Err) and isinstance(body, dict) and isinstance(body.get("__type"), str):
-        body_type = body["__type"].rsplit("#", 1)[-1]
-        if header_type and body_type != header_type:
-            problems.append(WireProblem("WIRE-2", "x-amzn-ErrorType and __type disagree",
-                                        header_type, body_type))
-    return problems
-
-
-@wire_check("WIRE-4", "no 5xx for any request, however malformed")
-def no_server_errors(exchange: Exchange) -> list[WireProblem]:
-    status = exchange.status
-    if status is not None and status >= 500:
-        kind = _error_type_header(exchange.headers) or "no error type"
-        reason = exchange.outcome.reason if isinstance(exchange.outcome, Unknown) else ""
-        return [WireProblem("WIRE-4", "server error (5xx) for a request a client can send",
-                            "a 2xx, or a 4xx for malformed input", f"status {status} ({kind}) {reason}".strip())]
-    return []
-
-
-_MODEL = "judged call by call by the sequential model"
-for _pid in (
-    "WIRE-1", "WIRE-3", "WIRE-5", "VAL-1", "VAL-2", "VAL-3", "SYNC-1", "SYNC-2", "SYNC-3", "SYNC-4",
-    "SYNC-5", "SYNC-7", "CONF-1", "CONF-2", "CONF-3", "CONF-4", "CONF-5", "DEL-1", "DEL-2", "LIST-1",
-    "LIST-2", "LIST-3", "LIST-6", "TOK-1", "TOK-2", "TOK-3", "TOK-4", "DS-1", "DS-2", "DS-3", "DS-4",
-    "DS-5", "LIM-1", "LIM-2", "LIM-3", "ISO-1",
-):
-    register(_pid, "model", _MODEL)
-register("LIST-4", "pages", "a whole paginated listing judged by the model")
-register("LIST-5", "pages", "Count over a whole paginated listing judged by the model")
-register("CONF-6", "concurrency", "concurrent histories checked for linearizability against the model")
-register("ISO-2", "auth", "requests with a bad signature or another identity's credentials")
+# --- 1. wire -----------------------------------------------------------------------------
+register("WIRE-1", "model", wire.check_wire)
+register("WIRE-2", "wire", wire.error_shape, "every error answer's status, x-amzn-ErrorType header and JSON "
+         "message (the model holds the status to the type too, through the same function)", error_shape)
+register("WIRE-3", "model", wire.unlisted_error, "every error answer's type, by the model; the wire fuzzer's "
+         "raw requests through the same function")
+register("WIRE-4", "wire", wire.server_error, "no 5xx on any exchange, however malformed the request (the "
+         "model holds malformed input to it too, through the same function)", no_server_errors)
+register("WIRE-5", "model", wire.looks_mangled)
+# --- 2. input validation -----------------------------------------------------------------
+register("VAL-1", "model", Model._invalid)
+register("VAL-2", "model", write.wrongful_refusal)
+register("VAL-3", "model", Model._invalid)
+# --- 3. sync counts ----------------------------------------------------------------------
+register("SYNC-1", "model", listing._check_sync_count)
+register("SYNC-2", "model", write._check_records)
+register("SYNC-3", "model", listing._check_sync_count)
+register("SYNC-4", "model", write._check_records)
+register("SYNC-5", "model", write.wrongful_refusal)
+register("SYNC-7", "model", write._check_records)
+# --- 4. conflicts ------------------------------------------------------------------------
+register("CONF-1", "model", write._plan_patch)
+register("CONF-2", "model", write._plan_patch)
+register("CONF-3", "model", write._plan_patch)
+register("CONF-4", "model", RefusalMark)
+register("CONF-5", "model", write._check_conflict_message)
+register("CONF-6", "concurrency", linearizability.check)
+# --- 5. tombstones -----------------------------------------------------------------------
+register("DEL-1", "model", listing._compare_records)
+register("DEL-2", "model", write.wrongful_refusal)
+# --- 6. ListRecords ----------------------------------------------------------------------
+register("LIST-1", "model", listing._compare_records)
+register("LIST-2", "model", listing._judge_missing)
+register("LIST-3", "model", listing.judge_list)
+register("LIST-4", "pages", listing.check_pages)
+register("LIST-5", "pages", listing._check_count)
+register("LIST-6", "model", listing._compare_records)
+# --- 7. tokens ---------------------------------------------------------------------------
+register("TOK-1", "model", listing.check_pages)
+register("TOK-2", "model", write.token_reason)
+register("TOK-3", "model", write.token_reason)
+register("TOK-4", "model", write.token_reason)
+# --- 8. datasets -------------------------------------------------------------------------
+register("DS-1", "model", datasets.check_dataset_fields)
+register("DS-2", "model", datasets.judge_describe)
+register("DS-3", "model", datasets.judge_delete)
+register("DS-4", "model", listing.ds4_mode)
+register("DS-5", "model", datasets.check_dataset_fields)
+# --- 9. limits ---------------------------------------------------------------------------
+register("LIM-1", "model", write._plan_limits)
+register("LIM-2", "model", write._plan_limits)
+register("LIM-3", "model", write._plan_limits)
+# --- 10. isolation and auth --------------------------------------------------------------
+register("ISO-1", "model", listing.leaks)
+register("ISO-2", "auth", auth.probe_signatures)
+# --- MAY: findings -----------------------------------------------------------------------
+register("VAL-4", "finding", write._plan_patch)
+register("SYNC-6", "finding", write.applied_empty)
+register("CONF-7", "finding", write._plan_patch)
+register("DEL-3", "finding", write._plan_patch)
+register("LIST-7", "finding", listing.judge_list)
+register("TOK-5", "finding", write.token_reason)
+register("LIM-4", "finding", write._plan_limits)
 
 
 def wire_checks() -> list[Check]:
     return [c for c in REGISTRY.values() if c.kind == "wire"]
-
-
-def run_wire_checks(exchange: Exchange) -> list[WireProblem]:
-    problems: list[WireProblem] = []
-    for check in wire_checks():
-        assert check.function is not None
-        problems += check.function(exchange)
-    return problems
 
 
 #: What puts each property to the test: its witness. A witness is an observation that
@@ -229,6 +236,6 @@ CANNOT_CHECK: dict[str, str] = {
 
 
 def unchecked() -> list[str]:
-    """MUST/SHOULD ids without a check (a test keeps this empty); see :data:`CANNOT_CHECK`."""
-    return [p.id for p in PROPERTIES
-            if p.level is not Level.MAY and p.id not in REGISTRY and p.id not in CANNOT_CHECK]
+    """Ids without a check (a test keeps this empty); see :data:`CANNOT_CHECK`."""
+    return [p.id for p in PROPERTIES if p.id not in REGISTRY and p.id not in CANNOT_CHECK]
+

@@ -68,6 +68,7 @@ def race(target: Target, scope: Scope, *, clients: int, rng: random.Random, dead
 
 
 def judge_history(history: History, limits: Limits, *, timeout: float) -> CheckResult:
+    """CONF-6: search ``history`` for an order the sequential model accepts (linearizability)."""
     return check(history, ModelSpec(limits=limits), timeout=timeout)
 
 

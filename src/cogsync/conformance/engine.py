@@ -33,7 +33,7 @@ from typing import Any
 from cogsync.conformance import concurrency, programs
 from cogsync.conformance.auth import BOUND_IDENTITY, BOUND_KEY, RUN_KEY, probe_signatures
 from cogsync.conformance.backoff import Backoff, TargetKeptThrottling
-from cogsync.conformance.checks import CANNOT_CHECK, WITNESSES, error_shape
+from cogsync.conformance.checks import CANNOT_CHECK, WITNESSES
 from cogsync.conformance.config import Progress, ProgressCallback, RunConfig
 from cogsync.conformance.hypothesis_runs import search
 from cogsync.conformance.negative import negative_strategy, run_negative
@@ -43,6 +43,7 @@ from cogsync.conformance.results import Failure, Reproduction, RunResult, Status
 from cogsync.conformance.scope import Scope
 from cogsync.conformance.session import Session, Tally
 from cogsync.conformance.stops import RunStopped
+from cogsync.conformance.wire_checks import error_shape
 from cogsync.contracts import properties as P
 from cogsync.contracts.calls import Call, Ok
 from cogsync.contracts.model import Model
@@ -56,6 +57,15 @@ __all__ = ["TargetKeptThrottling", "TargetUnresponsive", "TargetUnusable", "embe
 UNRESPONSIVE_AFTER = 8
 
 _MODEL_IDS = frozenset(p.id for p in P.PROPERTIES) - {"CONF-6", "ISO-2", "DUR-1"}
+
+#: The phases aimed at named properties, besides the probes: a phase runs only when
+#: one of its ids is selected. (The programs phase aims at every model-judged id.)
+DIRECTED_PHASES: dict[str, frozenset[str]] = {
+    "negative": frozenset({"VAL-1", "VAL-3", "CONF-4", "WIRE-4", "WIRE-2"}),
+    "concurrency": frozenset({"CONF-6"}),
+    "auth": frozenset({"ISO-2"}),
+    "wire-fuzz": frozenset({"WIRE-2", "WIRE-3", "WIRE-4"}),
+}
 
 #: Properties a run on a named identity (real AWS) leaves out, and why.
 EXCLUDED_ON_NAMED_IDENTITY: dict[str, str] = {
@@ -341,7 +351,7 @@ def _run_programs(ctx: _Context) -> None:
 
 
 def _run_negative(ctx: _Context) -> None:
-    if not ctx.wants(frozenset({"VAL-1", "VAL-3", "CONF-4", "WIRE-4", "WIRE-2"})):
+    if not ctx.wants(DIRECTED_PHASES["negative"]):
         return
     tick = _counter(ctx, "negative", ctx.config.examples)
 
@@ -358,7 +368,7 @@ def _run_negative(ctx: _Context) -> None:
 
 
 def _run_concurrency(ctx: _Context) -> None:
-    if "CONF-6" not in ctx.selected:
+    if not ctx.wants(DIRECTED_PHASES["concurrency"]):
         return
     rounds = ctx.config.effective_budget.concurrent_rounds
     rng = random.Random(ctx.seed)
@@ -394,7 +404,7 @@ def _seconds_left(ctx: _Context, at_most: float) -> float:
 
 
 def _run_auth(ctx: _Context) -> None:
-    if "ISO-2" not in ctx.selected:
+    if not ctx.wants(DIRECTED_PHASES["auth"]):
         return
     ctx.progress(Progress("auth", 0, 1, "signatures"))
     session = Session(ctx.target, ctx.model, tally=ctx.tally, selected=ctx.selected)
@@ -417,7 +427,7 @@ def _run_auth(ctx: _Context) -> None:
 
 
 def _run_wire_fuzz(ctx: _Context) -> None:
-    if not ctx.wants(frozenset({"WIRE-2", "WIRE-3", "WIRE-4"})) or not ctx.target.supports_raw:
+    if not ctx.wants(DIRECTED_PHASES["wire-fuzz"]) or not ctx.target.supports_raw:
         return
     if ctx.scope.real:
         ctx.notes.setdefault("WIRE-4", "the schemathesis wire fuzzer does not run against real AWS")
@@ -426,12 +436,11 @@ def _run_wire_fuzz(ctx: _Context) -> None:
 
     examples = ctx.config.effective_budget.schemathesis_examples * 5
     tick = _counter(ctx, "wire-fuzz", examples)
-    allowed = wirefuzz.operation_errors()
     serving = _accepts_a_write(ctx)
 
     def example(item: Any) -> None:
         tick()
-        wirefuzz.fuzz_case(ctx.target, item, ctx.tally, ctx.selected, allowed, serving=serving)
+        wirefuzz.fuzz_case(ctx.target, item, ctx.tally, ctx.selected, serving=serving)
 
     ctx.tally.failures += search(wirefuzz.strategy(), example, max_examples=examples, run_seed=ctx.seed,
                                  database=ctx.database(), database_key=b"cogsync-wirefuzz",

@@ -36,6 +36,7 @@ def aim(invalid: InvalidCall, driver: Driver, dataset: str) -> Call:
 
 
 def run_negative(invalid: InvalidCall, session: Session, scope: Scope) -> None:
+    """Write a record, send ``invalid`` aimed at it, then list: the session's model judges each answer."""
     driver = Driver(session, scope)
     dataset = scope.dataset("negative")
     driver.put(dataset, [replace("k", "v", 0)])

@@ -170,7 +170,7 @@ class RunResult:
 
 
 def exit_status(results: Iterable[PropertyResult]) -> int:
-    """The gate's exit status over ``results`` (CONTRACT.md section 11).
+    """The gate's exit status over ``results`` (docs/contract.md, "What a run reports").
 
     1 a property fails; 2 inconclusive: throttled, timed out, or a selected MUST or
     SHOULD property never put to the test (unless excluded, or not-applicable); else 0.

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cogsync.conformance.checks import run_wire_checks
 from cogsync.conformance.results import Failure, Step
+from cogsync.conformance.wire_checks import run_wire_checks
 from cogsync.contracts.calls import Call, Ok
 from cogsync.contracts.model import Belief, Model
 from cogsync.errors import ContractViolation
@@ -104,7 +104,9 @@ class Session:
         for pid in witnessed:
             if self._wanted(pid):
                 self.tally.witnessed(pid)
-        for pid, title, expected, received in problems:
+        # The model and the wire checks ask the same deciders (WIRE-2, WIRE-4): a breach
+        # both saw in one answer is one failure.
+        for pid, title, expected, received in dict.fromkeys(problems):
             if self._wanted(pid):
                 self._fail(Failure(pid, title, expected, received, tuple(self.steps)))
 

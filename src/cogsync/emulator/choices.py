@@ -1,6 +1,6 @@
 """The emulator's pick at each point where the contract says MAY, as one frozen value.
 
-CONTRACT.md leaves some behaviour open (its MAY properties): the sources are silent
+docs/contract.md leaves some behaviour open (its MAY properties): the sources are silent
 or disagree, so a correct server may go either way and the gate reports what it
 saw as a finding, never a failure. The reference backend makes one choice at each
 such point, and reads it from a :class:`Choices` passed to

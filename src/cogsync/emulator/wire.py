@@ -3,7 +3,7 @@
 Parses requests into boto3-named parameters for the backend and serializes its
 answers and errors; knows no rules. What it guarantees on the wire:
 
-- Routes of CONTRACT.md section 1; path labels are split on the raw (still
+- Routes of docs/contract.md section 1; path labels are split on the raw (still
   percent-encoded) path, then decoded as UTF-8, so ``%3A`` is ``:`` and ``%2F``
   cannot fake a path segment.
 - Query integers (``lastSyncCount``, ``maxResults``) must be decimal integers, else

@@ -5,11 +5,17 @@ identity, sync edits of a few shared keys of one dataset at once (list, then wri
 presenting the counts they saw; on 409 list again and retry). The recorded history
 (invoke, complete, outcome of every call) is searched against the sequential model
 by the linearizability checker: a lost update or a torn batch has no valid order.
+
+Every round opens with a race that does not depend on thread scheduling: each
+client lists, all wait at a barrier, then each writes the same key presenting the
+count it listed, so at most one of those writes may win (compare-and-set). After
+that the clients run their random steps freely.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Callable
 
 from cogsync.conformance.history import History, Operation
@@ -28,10 +34,20 @@ CALLS_PER_CLIENT = 12
 KEYS = ("highScore", "level", "coins")
 
 
-def _schedule(device: Device, steps: list[ProgramStep], calls: int) -> list[Callable[[ClientView], Call | None]]:
-    """A client's schedule: the device's next call, given what its last call answered."""
+#: How long a client waits at the opening barrier for the others (a stuck one must not hang a round).
+OPENING_WAIT = 5.0
+
+
+def _schedule(device: Device, steps: list[ProgramStep], calls: int,
+              opening: threading.Barrier | None = None) -> list[Callable[[ClientView], Call | None]]:
+    """A client's schedule: the device's next call, given what its last call answered.
+
+    With ``opening``, the client waits there after its first step, so that every
+    client's second step starts from what all of them saw in their first.
+    """
     pending = list(steps)
     awaiting = [False]
+    started = [0]
 
     def next_call(view: ClientView) -> Call | None:
         if awaiting[0] and view.last is not None:
@@ -39,7 +55,13 @@ def _schedule(device: Device, steps: list[ProgramStep], calls: int) -> list[Call
             awaiting[0] = False
         call = device.next_call() if device.busy else None
         while call is None and pending:
+            if started[0] == 1 and opening is not None:
+                try:
+                    opening.wait(timeout=OPENING_WAIT)
+                except threading.BrokenBarrierError:
+                    pass  # a client fell behind: the round goes on without the alignment
             device.start(pending.pop(0))
+            started[0] += 1
             call = device.next_call()
         awaiting[0] = call is not None
         return call
@@ -53,6 +75,7 @@ def race(target: Target, scope: Scope, *, clients: int, rng: random.Random, dead
     dataset = scope.dataset("race")
     scope.remember(identity, dataset)
     schedules = []
+    opening = threading.Barrier(clients) if clients > 1 else None
     for k in range(clients):
         device = Device(identity, f"device-{k}", on_conflict=rng.choice(["mine", "theirs"]), max_retries=1)
         steps = [
@@ -62,7 +85,10 @@ def race(target: Target, scope: Scope, *, clients: int, rng: random.Random, dead
             for n in range(CALLS_PER_CLIENT)
         ]
         steps.insert(rng.randint(0, len(steps)), ProgramStep(k, "list", dataset))
-        schedules.append(_schedule(device, steps, CALLS_PER_CLIENT))
+        # The opening race: list, meet the others, write the same key at the count listed.
+        steps[:0] = [ProgramStep(k, "list", dataset),
+                     ProgramStep(k, "write", dataset, (Edit(KEYS[0], f"c{k}-opening"),))]
+        schedules.append(_schedule(device, steps, CALLS_PER_CLIENT + 2, opening))
     runner = ConcurrentRunner(lambda call: target.send(call).outcome, deadline=deadline)
     return runner.run(schedules).history
 

@@ -188,3 +188,22 @@ def cogsync_cli():  # type: ignore[no-untyped-def]
             return int(exc.code or 0)
 
     return run
+
+
+def cogsync_command() -> list[str]:
+    """The installed ``cogsync`` console script (``python -m cogsync.cli`` without one)."""
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("cogsync")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cogsync.cli"]
+
+
+def run_cogsync(*argv: str, **options: object):  # type: ignore[no-untyped-def]
+    """``cogsync ARGV`` in a real subprocess, as a user runs it; text output captured."""
+    import subprocess
+
+    options.setdefault("timeout", 300)
+    return subprocess.run(  # type: ignore[call-overload]
+        [*cogsync_command(), *argv], capture_output=True, text=True, **options
+    )

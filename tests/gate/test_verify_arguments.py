@@ -7,13 +7,13 @@ import shlex
 
 import pytest
 
-from cogsync import cli
 from cogsync.commands import verify
+from cogsync.commands.parser import Parser
 from cogsync.errors import InfrastructureError, UsageError
 
 
 def parse(*argv: str) -> argparse.Namespace:
-    parser = cli._Parser(prog="cogsync verify")
+    parser = Parser(prog="cogsync verify")
     verify.add_arguments(parser)
     return parser.parse_args(argv)
 

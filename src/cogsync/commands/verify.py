@@ -95,7 +95,7 @@ def id_list(values: list[str] | None) -> tuple[str, ...]:
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
-    """Where the calls go; shared with ``replay`` and ``diff``."""
+    """Where the calls go and how they are signed; shared with ``replay`` and ``diff``."""
     group = parser.add_argument_group("target")
     where = group.add_mutually_exclusive_group()
     where.add_argument(
@@ -109,7 +109,15 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         help="a WSGI app in this process, e.g. myserver.wsgi:make_app",
     )
     group.add_argument(
-        "--region", help="AWS region the requests are signed for (default: from the AWS config)"
+        "--region",
+        help="AWS region the requests are signed for (default: the AWS profile's, else "
+        "us-east-1; for 'aws', the AWS config's)",
+    )
+    group.add_argument(
+        "--aws-profile",
+        metavar="NAME",
+        help="sign with this profile of ~/.aws/config and ~/.aws/credentials (its region too), "
+        "as the AWS CLI's --profile does (default: the usual AWS credentials chain)",
     )
     group.add_argument(
         "--no-sign-request",
@@ -138,11 +146,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ids.add_argument("--identity-id", metavar="ID")
     run = parser.add_argument_group("run")
     run.add_argument(
-        "--profile",
+        "--strictness",
         choices=list(PROFILES),
         default="default",
-        help="what a SHOULD breach counts as",
+        help="what a SHOULD breach counts as: a failure (default) or, under 'documented', "
+        "a warning",
     )
+    run.add_argument("--profile", action=RenamedProfile, help=argparse.SUPPRESS)
     run.add_argument(
         "--budget", choices=list(BUDGETS), default="quick", help="how hard to look (default: quick)"
     )
@@ -206,6 +216,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--quiet", "-q", action="store_true", help="no progress display")
 
 
+class RenamedProfile(argparse.Action):
+    """``--profile`` was the strictness option; to AWS users it names credentials. It is gone,
+    and saying where each meaning went beats argparse's bare "unrecognized arguments"."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        parser.error(
+            f"--profile {values} is not an option: for an AWS profile use --aws-profile {values}; "
+            "for what a SHOULD breach counts as, --strictness default|documented"
+        )
+
+
 # --- pieces of the run ------------------------------------------------------------
 
 
@@ -230,7 +252,7 @@ def effective_rate_limit(args: argparse.Namespace) -> float | None:
 
 def build_config(args: argparse.Namespace, seed: int) -> RunConfig:
     return RunConfig(
-        profile=args.profile,
+        profile=args.strictness,
         budget=args.budget,
         max_examples=args.max_examples,
         seed=seed,
@@ -253,6 +275,7 @@ def reproduce_command(args: argparse.Namespace, seed: int) -> str:
         ("--endpoint-url", args.endpoint_url),
         ("--in-process", args.in_process),
         ("--region", args.region),
+        ("--aws-profile", args.aws_profile),
         ("--identity-pool-id", args.identity_pool_id),
         ("--identity-id", args.identity_id),
     ):
@@ -260,8 +283,8 @@ def reproduce_command(args: argparse.Namespace, seed: int) -> str:
             parts += [flag, value]
     if args.no_sign_request:
         parts.append("--no-sign-request")
-    if args.profile != "default":
-        parts += ["--profile", args.profile]
+    if args.strictness != "default":
+        parts += ["--strictness", args.strictness]
     parts += ["--budget", args.budget]
     if args.max_examples is not None:
         parts += ["--max-examples", str(args.max_examples)]
@@ -295,7 +318,8 @@ def open_target(args: argparse.Namespace, *, probe: bool = True) -> Any:
     """
     from cogsync.targets.factory import make_target
 
-    if not args.endpoint_url and not args.in_process and not args.no_sign_request:
+    aws_profile = getattr(args, "aws_profile", None)
+    if not (args.endpoint_url or args.in_process or args.no_sign_request or aws_profile):
         from cogsync.conformance.engine import embedded_target
 
         return embedded_target()
@@ -306,6 +330,7 @@ def open_target(args: argparse.Namespace, *, probe: bool = True) -> Any:
         in_process=args.in_process,
         timeout=args.timeout,
         requests_per_second=effective_rate_limit(args),
+        aws_profile=aws_profile,
     )
     if not probe:
         return target

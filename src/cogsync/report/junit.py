@@ -66,7 +66,7 @@ def to_junit_xml(
     props = ET.SubElement(suite, "properties")
     for name, value in (
         ("target", run.target),
-        ("profile", run.profile),
+        ("strictness", run.profile),
         ("budget", run.budget),
         ("seed", "" if run.seed is None else str(run.seed)),
         ("command", run.command),

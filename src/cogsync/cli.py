@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "verify": "cogsync.commands.verify",
     "replay": "cogsync.commands.replay",
     "diff": "cogsync.commands.diff",
+    "baseline": "cogsync.commands.baseline",
 }
 
 DESCRIPTION = "Contract tests, a fuzzer and a reference emulator for Amazon Cognito Sync's records API."

@@ -47,6 +47,11 @@ def test_an_unknown_option_of_a_sub_command_is_one_line_and_that_command_s_usage
             "usage: cogsync diff [OPTIONS]; see 'cogsync diff --help'",
         ),
         (
+            ["baseline", "init", "report.json", "--wat"],
+            "cogsync: error: unrecognized arguments: --wat",
+            "usage: cogsync baseline init [OPTIONS] REPORT; see 'cogsync baseline init --help'",
+        ),
+        (
             ["frobnicate"],
             "cogsync: error: argument COMMAND: invalid choice: 'frobnicate'",
             "usage: cogsync [OPTIONS] COMMAND ...; see 'cogsync --help'",
@@ -76,9 +81,16 @@ def test_top_level_help_lists_every_command_on_one_plain_line() -> None:
     assert "exit status: 0" in result.stdout
 
 
-@pytest.mark.parametrize("argv", [[], *([name] for name in COMMANDS)])
+@pytest.mark.parametrize("argv", [[], *([name] for name in COMMANDS), ["baseline", "init"]])
 def test_no_help_shows_restructuredtext_markup(argv: list[str]) -> None:
     result = run_cogsync(*argv, "--help")
     assert result.returncode == 0, result.stderr
     assert not MARKUP.findall(result.stdout), result.stdout
 
+
+def test_verify_help_shows_the_baseline_format_with_an_example() -> None:
+    text = run_cogsync("verify", "--help").stdout
+    epilog = text.split("baseline file (--baseline FILE):", 1)[1]
+    assert '[[known]]\n  id = "LIST-3"' in epilog and 'id = "CONF-*"' in epilog
+    assert "expires = 2026-06-30" in epilog
+    assert "cogsync baseline init report.json > known.toml" in epilog

@@ -1,6 +1,7 @@
 """Check a Cognito Sync endpoint against the contract (the CI gate).
 
 With no target the whole suite runs against the embedded emulator in this process.
+
 Exit status: 0 every checked property holds, 1 a property fails (or a baseline entry
 expired), 2 inconclusive (throttled, timed out), 3 usage or infrastructure error,
 130 interrupted (after the engine has cleaned up the datasets it made).
@@ -28,6 +29,31 @@ from cogsync.conformance.config import BUDGETS, RunConfig
 from cogsync.conformance.results import RunResult
 from cogsync.contracts.properties import PROFILES
 from cogsync.errors import InfrastructureError, UsageError
+
+EPILOG = """\
+baseline file (--baseline FILE): known deviations the gate forgives, in TOML or JSON.
+Each entry names a property id or a glob of ids (as --properties takes them), says why
+the deviation is accepted, and may say until when: a failure or warning of a listed
+property is reported as known and does not fail the gate; an entry past its expires
+date fails the gate; an entry whose properties pass is reported as stale.
+
+  # known.toml
+  [[known]]
+  id = "LIST-3"
+  reason = "we answer 200 with no records; fix tracked in #42"
+  expires = 2026-06-30
+
+  [[known]]
+  id = "CONF-*"
+  reason = "conflict handling is being rewritten"
+
+  # known.json: the same as a list
+  [{"id": "LIST-3", "reason": "...", "expires": "2026-06-30"}]
+
+Write one from the failures of a run's JSON report (--report-json), then edit it:
+
+  cogsync baseline init report.json > known.toml
+"""
 
 EXIT_INTERRUPTED = 130
 #: Requests per second when --rate-limit is not given and the endpoint is not loopback.
@@ -202,7 +228,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="keep failing examples between runs: a directory or redis://... (default: none)",
     )
     run.add_argument(
-        "--baseline", metavar="FILE", help="known deviations (JSON or TOML: id, reason, expires)"
+        "--baseline",
+        metavar="FILE",
+        help="known deviations the gate forgives (TOML or JSON: id, reason, expires; see below)",
     )
     out = parser.add_argument_group("reports")
     out.add_argument("--report-json", metavar="FILE")

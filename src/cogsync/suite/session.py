@@ -152,7 +152,7 @@ def check_verdict(
     from cogsync.pytest_plugin import CogsyncWarning
 
     pid = result.property_id
-    expired = [e for e in assessment.expired if e.property_id == pid]
+    expired = [e for e in assessment.expired if e.covers(pid)]
     if expired:
         pytest.fail(
             f"{pid}: baseline entry expired on {expired[0].expires}: fix the deviation or "
@@ -163,7 +163,7 @@ def check_verdict(
         pytest.xfail(f"known deviation: {assessment.known[pid].reason}")
     for text in result.findings:
         node.user_properties.append(("cogsync_finding", text))
-    if any(e.property_id == pid for e in assessment.stale):
+    if assessment.is_stale(pid):
         warnings.warn(
             CogsyncWarning(f"{pid} passes: its baseline entry is stale, remove it"), stacklevel=1
         )

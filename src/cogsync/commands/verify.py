@@ -242,6 +242,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="where reproduction scripts go (default: a new temporary directory)",
     )
     out.add_argument("--quiet", "-q", action="store_true", help="no progress display")
+    out.add_argument(
+        "--wide",
+        action="store_true",
+        help="one line per property in the conformance table, notes unwrapped",
+    )
 
 
 class RenamedProfile(argparse.Action):
@@ -402,9 +407,9 @@ def sigterm_as_interrupt() -> Iterator[None]:
 
 
 def run_engine(target: Any, config: RunConfig, *, quiet: bool) -> RunResult:
-    """The engine's run with a progress display on stderr (a bar on a terminal, lines in logs)."""
+    """The engine's run with a progress display on stderr (live on a terminal, lines in logs)."""
     from cogsync.conformance import engine
-    from cogsync.report.console import progress_display
+    from cogsync.report.progress import progress_display
 
     display = progress_display(sys.stderr, quiet=quiet)
     try:
@@ -493,11 +498,11 @@ def run(args: argparse.Namespace) -> int:
         with sigterm_as_interrupt():
             result = run_engine(target, config, quiet=args.quiet)
     except KeyboardInterrupt:
-        print(
+        sys.stderr.write(
             f"cogsync: interrupted; datasets named {config.run_prefix}* were cleaned up. "
-            f"Run again with: {command}",
-            file=sys.stderr,
+            f"Run again with: {command}\n"
         )
+        sys.stderr.flush()
         return EXIT_INTERRUPTED
     finally:
         target.close()
@@ -507,14 +512,12 @@ def run(args: argparse.Namespace) -> int:
     written = write_reports(
         result, assessment, outputs, endpoint_url=args.endpoint_url, region=args.region
     )
-    from cogsync.report.console import render_report
+    from cogsync.report.console import print_report
 
-    sys.stdout.write(render_report(result, written, assessment, reproduce_command=command))
-    sys.stdout.flush()
+    print_report(sys.stdout, result, written, assessment, reproduce_command=command, wide=args.wide)
     for entry in assessment.expired:
-        print(
+        sys.stderr.write(
             f"cogsync: baseline entry {entry.property_id} expired on {entry.expires}: "
-            "the gate fails",
-            file=sys.stderr,
+            "the gate fails\n"
         )
     return assessment.exit_code(result)

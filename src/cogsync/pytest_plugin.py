@@ -12,12 +12,14 @@ Options live in one group, ``cogsync``, all prefixed ``--cogsync-`` and mirrorin
 - ``cogsync_config``: the :class:`~cogsync.conformance.config.RunConfig` of the options.
 
 The report header says how to reproduce the run (the seed is chosen once and shared
-with pytest-xdist workers). The conformance suite itself is ``cogsync.suite``.
+with pytest-xdist workers). The conformance suite itself is ``cogsync.suite``; its
+table is printed once at the end of the run, by the xdist controller for all workers.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import shlex
@@ -35,6 +37,8 @@ from cogsync.errors import CogsyncError
 
 OPTIONS_KEY = pytest.StashKey["PluginOptions"]()
 SEED_WORKER_KEY = "cogsync_seed"
+#: workeroutput key: a worker's verdicts (a JSON report's run) for the controller's table.
+RUN_WORKER_KEY = "cogsync_run"
 DUMMY_KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 
@@ -211,14 +215,39 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[OPTIONS_KEY] = _options(config)
     config.addinivalue_line("markers", "cogsync_property(id): a conformance test of one property")
     if config.pluginmanager.hasplugin("xdist"):
-        config.pluginmanager.register(_XdistSeed(), "cogsync-xdist-seed")
+        config.pluginmanager.register(_XdistController(config), "cogsync-xdist-controller")
 
 
-class _XdistSeed:
-    """Every xdist worker gets the controller's seed, so the header's command reproduces."""
+class _XdistController:
+    """The controller's side of xdist: every worker gets the controller's seed (so the
+    header's command reproduces), and each worker's verdicts come back for one table."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
 
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput[SEED_WORKER_KEY] = options_of(node.config).seed
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        from cogsync.report.serialize import run_from_dict
+
+        sent = getattr(node, "workeroutput", {}).get(RUN_WORKER_KEY)
+        if sent:
+            self.config.stash.setdefault(WORKER_RUNS_KEY, []).append(run_from_dict(json.loads(sent)))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On an xdist worker: hand the verdicts of the tests it ran to the controller."""
+    output = getattr(session.config, "workeroutput", None)
+    conformance = session.config.stash.get(SESSION_KEY, None)
+    if output is None or conformance is None:
+        return
+    from cogsync.report.serialize import run_to_dict
+
+    run = conformance.combined(only=conformance.judged)
+    if run is not None:
+        output[RUN_WORKER_KEY] = json.dumps(run_to_dict(run))
 
 
 def reproduce_command(config: pytest.Config) -> str:
@@ -364,6 +393,7 @@ def cognito_sync(pytestconfig: pytest.Config) -> Iterator[Any]:
 
 SESSION_KEY = pytest.StashKey[Any]()
 SELECTED_KEY = pytest.StashKey[list[str]]()
+WORKER_RUNS_KEY = pytest.StashKey[list[Any]]()
 MARKER = "cogsync_property"
 
 
@@ -443,8 +473,16 @@ def cogsync_property(request: pytest.FixtureRequest, cogsync_conformance: Any) -
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    session = config.stash.get(SESSION_KEY, None)
-    if session is not None:
-        from cogsync.suite.session import write_summary
+    """One conformance table for the whole run: this process's verdicts, or every xdist worker's."""
+    from cogsync.suite.session import combine, write_summary
 
-        write_summary(terminalreporter, session, reproduce_command(config))
+    session = config.stash.get(SESSION_KEY, None)
+    local = session.combined() if session is not None else None
+    workers = config.stash.get(WORKER_RUNS_KEY, [])
+    run = combine([*workers, *([local] if local else [])], parallel=bool(workers))
+    if run is None:
+        return
+    options = options_of(config)
+    assessment = options.baseline.assess(run) if options.baseline else None
+    write_summary(terminalreporter, run, assessment, report_dir=options.report_dir,
+                  command=reproduce_command(config))

@@ -84,10 +84,13 @@ def parse(parser: Parser, argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from cogsync.settings import scratch_storage
+
     try:
         parser = build_parser()
         args = parse(parser, argv)
-        code: int = args._run(args)
+        with scratch_storage():  # Hypothesis's caches: not in the user's working directory
+            code: int = args._run(args)
         return code
     except (UsageError, InfrastructureError) as exc:
         sys.stderr.write(f"cogsync: error: {exc}\n")

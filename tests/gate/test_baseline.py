@@ -176,3 +176,17 @@ def test_a_glob_matching_no_property_is_refused(tmp_path: Path, pattern: str) ->
     with pytest.raises(UsageError, match="names no contract property: give an id such as SYNC-1"):
         Baseline.load(path)
 
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+@pytest.mark.skipif(not README.exists(), reason="runs from a source checkout")
+def test_the_readme_documents_the_format_with_an_example_that_loads() -> None:
+    text = README.read_text("utf-8")
+    example = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    entries = Baseline.parse(example, fmt="toml").entries
+    assert [(e.property_id, e.expires) for e in entries] == [
+        ("LIST-3", dt.date(2026, 6, 30)),
+        ("CONF-*", None),
+    ]
+    assert "cogsync baseline init report.json > known.toml" in text

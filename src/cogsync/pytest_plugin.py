@@ -12,12 +12,14 @@ Options live in one group, ``cogsync``, all prefixed ``--cogsync-`` and mirrorin
 - ``cogsync_config``: the :class:`~cogsync.conformance.config.RunConfig` of the options.
 
 The report header says how to reproduce the run (the seed is chosen once and shared
-with pytest-xdist workers). The conformance suite itself is ``cogsync.suite``.
+with pytest-xdist workers). The conformance suite itself is ``cogsync.suite``; its
+table is printed once at the end of the run, by the xdist controller for all workers.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import shlex
@@ -35,6 +37,8 @@ from cogsync.errors import CogsyncError
 
 OPTIONS_KEY = pytest.StashKey["PluginOptions"]()
 SEED_WORKER_KEY = "cogsync_seed"
+#: workeroutput key: a worker's verdicts (a JSON report's run) for the controller's table.
+RUN_WORKER_KEY = "cogsync_run"
 DUMMY_KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 
@@ -69,15 +73,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     add("--cogsync-in-process", metavar="MODULE:FACTORY", help="a WSGI app in this process")
     add("--cogsync-region", help="AWS region requests are signed for")
+    add(
+        "--cogsync-aws-profile",
+        metavar="NAME",
+        help="sign with this profile of ~/.aws (its credentials and region), as the AWS CLI's "
+        "--profile does",
+    )
     add("--cogsync-no-sign-request", action="store_true", help="send unsigned requests")
     add("--cogsync-identity-pool-id", metavar="ID", help="real AWS: an existing identity pool")
     add("--cogsync-identity-id", metavar="ID", help="real AWS: an identity of that pool")
     add(
-        "--cogsync-profile",
+        "--cogsync-strictness",
         choices=list(PROFILES),
         default="default",
-        help="what a SHOULD breach counts as",
+        help="what a SHOULD breach counts as: a failure (default) or, under 'documented', a warning",
     )
+    add("--cogsync-profile", help=argparse.SUPPRESS)  # renamed: see _options
     add("--cogsync-budget", choices=list(BUDGETS), default="quick", help="how hard to look")
     add("--cogsync-max-examples", type=verify.whole_number("cogsync-max-examples", 1), metavar="N")
     add(
@@ -134,6 +145,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def _options(config: pytest.Config) -> PluginOptions:
     get = config.getoption
+    renamed = get("cogsync_profile")
+    if renamed is not None:
+        raise pytest.UsageError(
+            f"--cogsync-profile {renamed} is not an option: for an AWS profile use "
+            f"--cogsync-aws-profile {renamed}; for what a SHOULD breach counts as, "
+            "--cogsync-strictness default|documented"
+        )
     given = get("cogsync_seed")
     worker_seed = getattr(config, "workerinput", {}).get(SEED_WORKER_KEY)
     seed = given if given is not None else worker_seed
@@ -143,6 +161,7 @@ def _options(config: pytest.Config) -> PluginOptions:
         endpoint_url=get("cogsync_endpoint_url"),
         in_process=get("cogsync_in_process"),
         region=get("cogsync_region"),
+        aws_profile=get("cogsync_aws_profile"),
         no_sign_request=get("cogsync_no_sign_request"),
         timeout=get("cogsync_timeout"),
         rate_limit=get("cogsync_rate_limit"),
@@ -154,7 +173,7 @@ def _options(config: pytest.Config) -> PluginOptions:
         )
     try:
         run_config = RunConfig(
-            profile=get("cogsync_profile"),
+            profile=get("cogsync_strictness"),
             budget=get("cogsync_budget"),
             max_examples=get("cogsync_max_examples"),
             seed=seed,
@@ -170,6 +189,10 @@ def _options(config: pytest.Config) -> PluginOptions:
         )
         path = get("cogsync_baseline")
         baseline = Baseline.load(path) if path else None
+        if target.aws_profile is not None:
+            from cogsync.targets.signing import profile_session
+
+            profile_session(target.aws_profile)  # a missing profile: a usage error, now
     except CogsyncError as exc:
         raise pytest.UsageError(f"cogsync: {exc}") from None
     return PluginOptions(
@@ -192,14 +215,39 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[OPTIONS_KEY] = _options(config)
     config.addinivalue_line("markers", "cogsync_property(id): a conformance test of one property")
     if config.pluginmanager.hasplugin("xdist"):
-        config.pluginmanager.register(_XdistSeed(), "cogsync-xdist-seed")
+        config.pluginmanager.register(_XdistController(config), "cogsync-xdist-controller")
 
 
-class _XdistSeed:
-    """Every xdist worker gets the controller's seed, so the header's command reproduces."""
+class _XdistController:
+    """The controller's side of xdist: every worker gets the controller's seed (so the
+    header's command reproduces), and each worker's verdicts come back for one table."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
 
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput[SEED_WORKER_KEY] = options_of(node.config).seed
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        from cogsync.report.serialize import run_from_dict
+
+        sent = getattr(node, "workeroutput", {}).get(RUN_WORKER_KEY)
+        if sent:
+            self.config.stash.setdefault(WORKER_RUNS_KEY, []).append(run_from_dict(json.loads(sent)))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On an xdist worker: hand the verdicts of the tests it ran to the controller."""
+    output = getattr(session.config, "workeroutput", None)
+    conformance = session.config.stash.get(SESSION_KEY, None)
+    if output is None or conformance is None:
+        return
+    from cogsync.report.serialize import run_to_dict
+
+    run = conformance.combined(only=conformance.judged)
+    if run is not None:
+        output[RUN_WORKER_KEY] = json.dumps(run_to_dict(run))
 
 
 def reproduce_command(config: pytest.Config) -> str:
@@ -225,7 +273,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     options = options_of(config)
     run = options.config
     return [
-        f"cogsync: target {options.endpoint}, profile {run.profile}, budget {run.budget}, "
+        f"cogsync: target {options.endpoint}, strictness {run.profile}, budget {run.budget}, "
         f"seed {options.seed}",
         f"cogsync: reproduce with: {reproduce_command(config)}",
     ]
@@ -283,20 +331,38 @@ def _cogsync_emulator_reset(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("cogsync_emulator").reset()
 
 
-def _region(options: PluginOptions) -> str:
-    return options.target.region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+def _region(options: PluginOptions, session: Any = None) -> str:
+    profile_region = session.region_name if options.target.aws_profile and session else None
+    return (
+        options.target.region or profile_region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    )
 
 
-def _client_kwargs(options: PluginOptions) -> dict[str, Any]:
+def _boto3_session(options: PluginOptions) -> Any:
+    """A boto3 session on ``--cogsync-aws-profile`` (checked, as for the targets), else the default."""
     import boto3
+
+    name = options.target.aws_profile
+    if name is None:
+        return boto3.Session()
+    from cogsync.targets.signing import profile_credentials
+
+    try:
+        profile_credentials(name)
+    except CogsyncError as exc:
+        pytest.fail(f"cogsync: {exc}", pytrace=False)
+    return boto3.Session(profile_name=name)
+
+
+def _client_kwargs(options: PluginOptions, session: Any) -> dict[str, Any]:
     from botocore import UNSIGNED
     from botocore.config import Config
 
-    kwargs: dict[str, Any] = {"region_name": _region(options)}
+    kwargs: dict[str, Any] = {"region_name": _region(options, session)}
     url = options.target.endpoint_url
     if url and url != "aws":
         kwargs["endpoint_url"] = url
-        if boto3.Session().get_credentials() is None:
+        if session.get_credentials() is None:
             kwargs.update(DUMMY_KEYS)  # an emulator endpoint: any keys will do
     if options.target.no_sign_request:
         kwargs["config"] = Config(signature_version=UNSIGNED)
@@ -314,7 +380,8 @@ def cognito_sync(pytestconfig: pytest.Config) -> Iterator[Any]:
             "cognito_sync needs an HTTP endpoint or the embedded emulator, not --cogsync-in-process"
         )
     if options.target.endpoint_url:
-        yield boto3.client("cognito-sync", **_client_kwargs(options))
+        session = _boto3_session(options)
+        yield session.client("cognito-sync", **_client_kwargs(options, session))
         return
     from cogsync.emulator.mock import mock_cognito_sync
 
@@ -326,6 +393,7 @@ def cognito_sync(pytestconfig: pytest.Config) -> Iterator[Any]:
 
 SESSION_KEY = pytest.StashKey[Any]()
 SELECTED_KEY = pytest.StashKey[list[str]]()
+WORKER_RUNS_KEY = pytest.StashKey[list[Any]]()
 MARKER = "cogsync_property"
 
 
@@ -405,8 +473,16 @@ def cogsync_property(request: pytest.FixtureRequest, cogsync_conformance: Any) -
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    session = config.stash.get(SESSION_KEY, None)
-    if session is not None:
-        from cogsync.suite.session import write_summary
+    """One conformance table for the whole run: this process's verdicts, or every xdist worker's."""
+    from cogsync.suite.session import combine, write_summary
 
-        write_summary(terminalreporter, session, reproduce_command(config))
+    session = config.stash.get(SESSION_KEY, None)
+    local = session.combined() if session is not None else None
+    workers = config.stash.get(WORKER_RUNS_KEY, [])
+    run = combine([*workers, *([local] if local else [])], parallel=bool(workers))
+    if run is None:
+        return
+    options = options_of(config)
+    assessment = options.baseline.assess(run) if options.baseline else None
+    write_summary(terminalreporter, run, assessment, report_dir=options.report_dir,
+                  command=reproduce_command(config))

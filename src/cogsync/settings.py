@@ -7,17 +7,30 @@ never replace a user's own ``dev`` or ``ci`` profile, and the engine should pass
 which would change the user's other tests.
 
 The example database keeps failing sequences between runs, so a failure found last
-night is tried first today: a directory by default, Hypothesis's
+night is tried first today, but only when asked for: a directory, Hypothesis's
 ``RedisExampleDatabase`` for ``redis://...`` (shared by CI machines; needs the
-optional ``redis`` package), an in-memory one for ``:memory:``, none for ``none``.
+optional ``redis`` package), an in-memory one for ``:memory:``; none for ``none`` or
+nothing. Every settings object built here says ``database=None`` explicitly when
+there is none, since Hypothesis's own default writes ``.hypothesis/`` in the
+working directory.
+
+Hypothesis also keeps caches there (constants found in local source files,
+Unicode tables): :func:`scratch_storage` moves them to a temporary directory for
+the length of a command, so a ``cogsync`` run leaves the directory it ran in as
+it was.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
 from hypothesis.database import (
     DirectoryBasedExampleDatabase,
     ExampleDatabase,
@@ -33,7 +46,6 @@ if TYPE_CHECKING:
 #: Hypothesis profile name -> the run budget it takes its sizes from.
 PROFILE_BUDGETS: dict[str, str] = {"dev": "quick", "ci": "ci", "deep": "deep"}
 PROFILE_PREFIX = "cogsync-"
-DEFAULT_DATABASE_DIR = Path(".hypothesis") / "cogsync"
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 REDIS_KEY_PREFIX = b"cogsync-example:"
 
@@ -48,10 +60,9 @@ _SUPPRESSED = [
 
 
 def example_database(spec: str | None = None) -> ExampleDatabase | None:
-    """The database ``spec`` names: a directory, ``redis://...``, ``:memory:`` or ``none``."""
-    if spec is None or spec == "":
-        return DirectoryBasedExampleDatabase(DEFAULT_DATABASE_DIR)
-    if spec.lower() == "none":
+    """The database ``spec`` names: a directory, ``redis://...``, ``:memory:``; None for
+    ``none`` or no spec (nothing is written unless asked for)."""
+    if spec is None or spec == "" or spec.lower() == "none":
         return None
     if spec == ":memory:":
         return InMemoryExampleDatabase()
@@ -93,6 +104,7 @@ def profile_settings(name: str, **overrides: object) -> settings:
             "profile", name, "one of " + ", ".join(PROFILE_BUDGETS)
         ) from None
     values: dict[str, object] = {
+        "database": None,  # explicit: Hypothesis's default would write .hypothesis/ here
         "max_examples": budget.max_examples,
         "stateful_step_count": budget.max_steps,
         "deadline": None,
@@ -120,3 +132,23 @@ def settings_for(config: RunConfig, *, database: ExampleDatabase | None = None) 
     profile = {v: k for k, v in PROFILE_BUDGETS.items()}[config.budget]
     db = database if database is not None else example_database(config.database)
     return profile_settings(profile, database=db, max_examples=config.examples)
+
+
+@contextlib.contextmanager
+def scratch_storage(environ: dict[str, str] | None = None) -> Iterator[Path | None]:
+    """Hypothesis's storage directory in a temporary directory, removed afterwards.
+
+    Yields that directory, or None when ``HYPOTHESIS_STORAGE_DIRECTORY`` names one:
+    the user chose where Hypothesis writes.
+    """
+    environ = dict(os.environ) if environ is None else environ
+    if environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        yield None
+        return
+    previous = storage_directory(intent_to_write=False).home_directory
+    with tempfile.TemporaryDirectory(prefix="cogsync-hypothesis-") as scratch:
+        set_hypothesis_home_dir(scratch)
+        try:
+            yield Path(scratch)
+        finally:
+            set_hypothesis_home_dir(previous)

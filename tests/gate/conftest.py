@@ -188,3 +188,46 @@ def cogsync_cli():  # type: ignore[no-untyped-def]
             return int(exc.code or 0)
 
     return run
+
+
+def parse_table(text: str) -> dict[str, list[str]]:
+    """The plain conformance table at the start of ``text``: property id -> [level, result,
+    witnesses, note], a wrapped note's continuation lines (under the note column, the
+    other columns blank) joined back with spaces. Empty if ``text`` has no table."""
+    lines = text.splitlines()
+    if not lines or lines[0].split() != ["property", "level", "result", "witnesses", "note"]:
+        return {}
+    assert set(lines[1].replace(" ", "")) == {"-"}, lines[1]
+    found: dict[str, list[str]] = {}
+    last: list[str] = []
+    for line in lines[2:]:
+        if not line.strip():
+            break
+        if line[0].isspace():  # a continuation of the note above
+            assert last, f"a continuation line with no row above it: {line!r}"
+            last[3] = f"{last[3]} {line.strip()}".strip()
+            continue
+        cells = line.split(maxsplit=4)
+        pid, last = cells[0], [*cells[1:4], cells[4] if len(cells) > 4 else ""]
+        assert pid not in found, f"{pid} appears twice"
+        found[pid] = last
+    return found
+
+
+def cogsync_command() -> list[str]:
+    """The installed ``cogsync`` console script (``python -m cogsync.cli`` without one)."""
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("cogsync")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cogsync.cli"]
+
+
+def run_cogsync(*argv: str, **options: object):  # type: ignore[no-untyped-def]
+    """``cogsync ARGV`` in a real subprocess, as a user runs it; text output captured."""
+    import subprocess
+
+    options.setdefault("timeout", 300)
+    return subprocess.run(  # type: ignore[call-overload]
+        [*cogsync_command(), *argv], capture_output=True, text=True, **options
+    )

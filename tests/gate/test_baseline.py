@@ -136,3 +136,57 @@ def test_an_entry_for_a_passing_property_is_stale(sample_run: RunResult) -> None
 def test_a_warn_can_be_baselined_too(documented_run: RunResult) -> None:
     assessment = _baseline(("LIST-3", None)).assess(documented_run, TODAY)
     assert set(assessment.known) == {"LIST-3"}
+
+
+# --- globs ------------------------------------------------------------------------------
+
+
+def test_a_glob_entry_forgives_every_property_it_matches(sample_run: RunResult) -> None:
+    sample_run.results["DS-4"].status = Status.PASS  # leave only the failures (CONF-1, LIST-3)
+    assessment = _baseline(("conf-*", None), ("LIST-?", None)).assess(sample_run, TODAY)
+    assert set(assessment.known) == {"CONF-1", "LIST-3"}
+    assert assessment.known["CONF-1"].property_id == "CONF-*"
+    assert assessment.exit_code(sample_run) == 0
+
+
+def test_an_exact_entry_beats_a_glob_whatever_the_order(sample_run: RunResult) -> None:
+    baseline = Baseline.parse(
+        '[{"id": "CONF-*", "reason": "all conflicts"}, {"id": "CONF-1", "reason": "this one"}]'
+    )
+    assert baseline.assess(sample_run, TODAY).known["CONF-1"].reason == "this one"
+
+
+def test_a_glob_is_stale_only_when_what_it_matches_passes(sample_run: RunResult) -> None:
+    assessment = _baseline(("SYNC-*", None), ("CONF-*", None)).assess(sample_run, TODAY)
+    # every SYNC-* passes (SYNC-6 and -7 are MAY findings); CONF-1 still fails
+    assert [e.property_id for e in assessment.stale] == ["SYNC-*"]
+    assert assessment.is_stale("SYNC-1") and not assessment.is_stale("CONF-2")
+
+
+def test_an_expired_glob_fails_the_gate_and_marks_what_it_matches(sample_run: RunResult) -> None:
+    assessment = _baseline(("CONF-*", "2026-01-31")).assess(sample_run, TODAY)
+    assert assessment.is_expired("CONF-1") and not assessment.is_expired("LIST-3")
+    assert assessment.exit_code(sample_run) == 1
+
+
+@pytest.mark.parametrize("pattern", ["NOPE-*", "*-99", "[", ""])
+def test_a_glob_matching_no_property_is_refused(tmp_path: Path, pattern: str) -> None:
+    path = tmp_path / "known.json"
+    path.write_text(f'[{{"id": "{pattern}", "reason": "r"}}]')
+    with pytest.raises(UsageError, match="names no contract property: give an id such as SYNC-1"):
+        Baseline.load(path)
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+@pytest.mark.skipif(not README.exists(), reason="runs from a source checkout")
+def test_the_readme_documents_the_format_with_an_example_that_loads() -> None:
+    text = README.read_text("utf-8")
+    example = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    entries = Baseline.parse(example, fmt="toml").entries
+    assert [(e.property_id, e.expires) for e in entries] == [
+        ("LIST-3", dt.date(2026, 6, 30)),
+        ("CONF-*", None),
+    ]
+    assert "cogsync baseline init report.json > known.toml" in text

@@ -1,11 +1,16 @@
-"""Progress on stderr: a bar on a terminal, throttled plain lines in CI logs."""
+"""Progress on stderr: rich's live display on a terminal, throttled plain lines in CI logs."""
 
 from __future__ import annotations
 
 import io
+import re
+
+from rich.console import Console
 
 from cogsync.conformance.config import Progress
-from cogsync.report.console import BarProgress, LineProgress, progress_display, wants_bar
+from cogsync.report.progress import LineProgress, LiveProgress, interactive, progress_display
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 class FakeTerminal(io.StringIO):
@@ -13,26 +18,38 @@ class FakeTerminal(io.StringIO):
         return True
 
 
-def test_bar_redraws_in_place_and_breaks_line_between_phases() -> None:
+def terminal_console() -> tuple[Console, io.StringIO]:
     stream = io.StringIO()
-    bar = BarProgress(stream)
-    bar(Progress("stateful", 0, 4))
-    bar(Progress("stateful", 2, 4, "SYNC-1"))
-    bar(Progress("stateful", 4, 4))
-    bar(Progress("cleanup", 1, 1))
-    bar.close()
-    text = stream.getvalue()
-    assert text.count("\r") == 4
-    assert "stateful     [############............] 2/4 SYNC-1" in text
-    assert "[########################] 4/4" in text
-    assert text.count("\n") == 2  # one at the phase change, one at close
+    return Console(file=stream, force_terminal=True, width=100, color_system=None), stream
+
+
+def test_live_display_has_a_bar_per_phase_and_ends_on_a_fresh_line() -> None:
+    console, stream = terminal_console()
+    live = LiveProgress(console)
+    live(Progress("stateful", 0, 4))
+    live(Progress("stateful", 2, 4, "SYNC-1"))
+    live(Progress("stateful", 4, 4, "done"))
+    live(Progress("cleanup", 1, 1))
+    live.close()
+    text = ANSI.sub("", stream.getvalue())
+    final = text.rstrip("\n").splitlines()[-2:]  # the last frame: one line per phase
+    assert final[0].startswith("stateful") and "4/4" in final[0] and "done" in final[0]
+    assert final[1].startswith("cleanup") and "1/1" in final[1]
     assert text.endswith("\n")
 
 
-def test_bar_copes_with_an_unknown_total() -> None:
-    stream = io.StringIO()
-    BarProgress(stream)(Progress("probes", 3, 0))
-    assert "3/0" in stream.getvalue()
+def test_live_display_copes_with_an_unknown_total() -> None:
+    console, stream = terminal_console()
+    live = LiveProgress(console)
+    live(Progress("probes", 3, 0))
+    live.close()
+    assert "3/?" in ANSI.sub("", stream.getvalue())
+
+
+def test_closing_an_unused_display_writes_nothing() -> None:
+    console, stream = terminal_console()
+    LiveProgress(console).close()
+    assert stream.getvalue() == ""
 
 
 def test_lines_are_throttled_but_keep_phase_starts_and_ends() -> None:
@@ -54,10 +71,11 @@ def test_lines_are_throttled_but_keep_phase_starts_and_ends() -> None:
     assert "\r" not in stream.getvalue()
 
 
-def test_bar_only_on_a_terminal_outside_ci() -> None:
-    assert wants_bar(FakeTerminal(), {})
-    assert not wants_bar(FakeTerminal(), {"CI": "true"})
-    assert not wants_bar(io.StringIO(), {})
-    assert isinstance(progress_display(FakeTerminal(), {}), BarProgress)
+def test_live_display_only_on_a_terminal_outside_ci() -> None:
+    assert interactive(FakeTerminal(), {})
+    assert not interactive(FakeTerminal(), {"CI": "true"})
+    assert not interactive(io.StringIO(), {})
+    assert isinstance(progress_display(FakeTerminal(), {}), LiveProgress)
     assert isinstance(progress_display(FakeTerminal(), {"CI": "1"}), LineProgress)
+    assert isinstance(progress_display(io.StringIO(), {}), LineProgress)
     assert progress_display(FakeTerminal(), {}, quiet=True) is None

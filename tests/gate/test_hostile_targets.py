@@ -26,6 +26,8 @@ from cogsync.emulator.auth import SigV4Verifier
 from cogsync.emulator.server import EmulatorServer, serve_in_thread
 from cogsync.targets.emulator_app import build_emulator_app
 
+from .conftest import parse_table
+
 #: Seconds a run may take beyond its --deadline (process start-up is not counted:
 #: the CLI runs in this process).
 MARGIN = 2.0
@@ -45,16 +47,7 @@ class Verdict:
 
     def table_results(self) -> dict[str, str]:
         """property id -> result, from the conformance table on stdout (empty if none)."""
-        lines = self.out.splitlines()
-        if not lines or not lines[0].startswith("property"):
-            return {}
-        found = {}
-        for line in lines[2:]:
-            if not line.strip():
-                break
-            cells = line.split()
-            found[cells[0]] = cells[2]
-        return found
+        return {pid: cells[1] for pid, cells in parse_table(self.out).items()}
 
 
 @pytest.fixture

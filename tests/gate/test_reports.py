@@ -18,6 +18,8 @@ from cogsync.report.reproductions import write_reproductions
 from cogsync.report.rows import rows, tally
 from cogsync.report.serialize import run_to_dict
 
+from .conftest import parse_table
+
 TODAY = dt.date(2026, 3, 1)
 
 
@@ -177,11 +179,43 @@ def test_markdown_appends_only_to_the_step_summary(
 
 
 def test_console_table_rows_match(sample_run: RunResult) -> None:
+    assessment = known_conf_1(sample_run)
+    parsed = parse_table(console.render_table(rows(sample_run, assessment)))
+    assert parsed == {
+        r.property_id: [r.level, r.result, str(r.witnesses), r.note]
+        for r in rows(sample_run, assessment)
+    }
+    assert parsed["CONF-1"] == ["MUST", "known", "5", "baselined: fix in #7"]
+
+
+LONG_NOTE = (
+    "answers were throttled: HTTP 429 ThrottlingException on 12 of 12 calls to ListRecords, "
+    "UpdateRecords and DescribeDataset; retried with backoff until the run's deadline passed"
+)
+
+
+def test_console_table_wraps_a_long_note_whole_words_and_all(sample_run: RunResult) -> None:
+    sample_run.results["DS-4"].note = LONG_NOTE
     text = console.render_table(rows(sample_run))
-    lines = text.splitlines()
-    assert lines[0].split() == ["property", "level", "result", "witnesses", "note"]
-    parsed = [line.split()[:4] for line in lines[2:]]
-    assert parsed == [[r.property_id, r.level, r.result, str(r.witnesses)] for r in rows(sample_run)]
+    assert all(len(line) <= console.PLAIN_WIDTH for line in text.splitlines())
+    ds4 = next(i for i, line in enumerate(text.splitlines()) if line.startswith("DS-4 "))
+    continuation = text.splitlines()[ds4 + 1]
+    assert continuation.startswith(" " * 20) and continuation.strip()  # under the note column
+    assert parse_table(text)["DS-4"][3] == LONG_NOTE  # nothing cut, no word broken
+
+
+def test_console_table_wide_keeps_one_line_per_property(sample_run: RunResult) -> None:
+    sample_run.results["DS-4"].note = LONG_NOTE
+    text = console.render_table(rows(sample_run), wide=True)
+    assert len(text.splitlines()) == 2 + len(sample_run.results)
+    assert parse_table(text)["DS-4"][3] == LONG_NOTE
+
+
+def test_console_table_shows_a_note_with_brackets_as_text(sample_run: RunResult) -> None:
+    sample_run.results["DS-4"].note = "[bold]SYNC-4[/bold] [red] stays as written"
+    assert parse_table(console.render_table(rows(sample_run)))["DS-4"][3] == (
+        "[bold]SYNC-4[/bold] [red] stays as written"
+    )
 
 
 def test_console_report_lists_failures_and_how_to_reproduce(

@@ -46,8 +46,15 @@ def test_settings_for_a_run_follow_its_config(tmp_path: Path) -> None:
     assert cs.settings_for(RunConfig(database="none")).database is None
 
 
+def test_no_database_unless_asked_for() -> None:
+    """Hypothesis's default database writes .hypothesis/ in the working directory: not ours."""
+    assert cs.example_database(None) is None and cs.example_database("") is None
+    assert cs.settings_for(RunConfig()).database is None
+    for profile in cs.PROFILE_BUDGETS:
+        assert cs.profile_settings(profile).database is None
+
+
 def test_database_specs(tmp_path: Path) -> None:
-    assert isinstance(cs.example_database(None), DirectoryBasedExampleDatabase)
     assert isinstance(cs.example_database(":memory:"), InMemoryExampleDatabase)
     assert cs.example_database("none") is None
     db = cs.example_database(str(tmp_path / "examples"))

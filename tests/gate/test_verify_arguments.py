@@ -7,13 +7,13 @@ import shlex
 
 import pytest
 
-from cogsync import cli
 from cogsync.commands import verify
+from cogsync.commands.parser import Parser
 from cogsync.errors import InfrastructureError, UsageError
 
 
 def parse(*argv: str) -> argparse.Namespace:
-    parser = cli._Parser(prog="cogsync verify")
+    parser = Parser(prog="cogsync verify")
     verify.add_arguments(parser)
     return parser.parse_args(argv)
 
@@ -62,7 +62,8 @@ def test_identity_ids_go_together() -> None:
         (["--rate-limit", "-2"], "rate-limit='-2' is not allowed"),
         (["--deadline", "0"], "deadline='0' is not allowed"),
         (["--budget", "huge"], "invalid choice: 'huge'"),
-        (["--profile", "strict"], "invalid choice: 'strict'"),
+        (["--strictness", "strict"], "invalid choice: 'strict'"),
+        (["--profile", "prod"], "use --aws-profile prod; for what a SHOULD breach counts as, --strictness"),
         (
             ["--endpoint-url", "http://127.0.0.1:1", "--in-process", "m:f"],
             "not allowed with argument",
@@ -86,8 +87,9 @@ def test_the_reproduce_command_parses_back_to_the_same_run() -> None:
         "http://127.0.0.1:8000",
         "--region",
         "eu-west-1",
-        "--no-sign-request",
-        "--profile",
+        "--aws-profile",
+        "emulator-keys",
+        "--strictness",
         "documented",
         "--budget",
         "ci",
@@ -129,8 +131,11 @@ def test_the_reproduce_command_parses_back_to_the_same_run() -> None:
         "skip_preflight",
     ):
         assert getattr(first, name) == getattr(second, name), name
-    for name in ("endpoint_url", "region", "no_sign_request", "rate_limit", "timeout", "baseline"):
+    assert "--aws-profile emulator-keys" in command and "--strictness documented" in command
+    for name in ("endpoint_url", "region", "aws_profile", "rate_limit", "timeout", "baseline"):
         assert getattr(args, name) == getattr(again, name), name
+    unsigned = verify.reproduce_command(parse("--endpoint-url", "http://127.0.0.1:1", "--no-sign-request"), 1)
+    assert parse(*shlex.split(unsigned)[2:]).no_sign_request
 
 
 @pytest.mark.parametrize(

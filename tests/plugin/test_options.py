@@ -18,7 +18,9 @@ def test_options_are_one_group_with_one_prefix(pytester: pytest.Pytester) -> Non
     section = text.split("cogsync: Cognito Sync contract testing:", 1)[1].split("\n\n", 1)[0]
     options = re.findall(r"^\s+(--[\w-]+)", section, flags=re.M)
     assert "--cogsync-endpoint-url" in options and "--cogsync-budget" in options
-    assert "--cogsync-seed" in options and "--cogsync-profile" in options
+    assert "--cogsync-seed" in options and "--cogsync-strictness" in options
+    assert "--cogsync-aws-profile" in options
+    assert "--cogsync-profile" not in options  # renamed: hidden, it only says so
     assert all(o.startswith("--cogsync-") for o in options), options
 
 
@@ -28,7 +30,7 @@ def test_header_says_how_to_reproduce(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(
         [
-            "cogsync: target the embedded emulator, profile default, budget ci, seed 42",
+            "cogsync: target the embedded emulator, strictness default, budget ci, seed 42",
             "cogsync: reproduce with: pytest -s --cogsync-budget=ci *--cogsync-seed=42",
             "*CONFIG ci 42 None",
         ]
@@ -58,6 +60,19 @@ def test_selection_options_reach_the_config(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*CONFIG quick 1 ('SYNC-[*]', 'CONF-1', 'DS-2')"])
 
 
+def test_strictness_reaches_the_config(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        "def test_config(cogsync_config):\n    print('STRICTNESS', cogsync_config.profile)\n"
+    )
+    pytester.runpytest("-s").stdout.fnmatch_lines(["*STRICTNESS default"])
+    result = pytester.runpytest("-s", "--cogsync-strictness=documented")
+    result.stdout.fnmatch_lines([
+        "*strictness documented*",
+        "cogsync: reproduce with: pytest -s --cogsync-strictness=documented *--cogsync-seed=*",
+        "*STRICTNESS documented",
+    ])
+
+
 def test_skip_preflight_reaches_the_config(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         "def test_config(cogsync_config):\n    print('SKIP', cogsync_config.skip_preflight)\n"
@@ -78,6 +93,12 @@ def test_skip_preflight_reaches_the_config(pytester: pytest.Pytester) -> None:
             "*cannot be combined*",
         ),
         (["--cogsync-baseline=absent.toml"], "*baseline='absent.toml' cannot be read*"),
+        (["--cogsync-strictness=strict"], "*invalid choice: 'strict'*"),
+        (
+            ["--cogsync-profile=prod"],
+            "*--cogsync-profile prod is not an option: for an AWS profile use --cogsync-aws-profile "
+            "prod; for what a SHOULD breach counts as, --cogsync-strictness default|documented*",
+        ),
     ],
 )
 def test_bad_options_are_usage_errors(

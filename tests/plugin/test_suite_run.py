@@ -93,9 +93,23 @@ def test_per_property_runs_focus_the_engine(pytester: pytest.Pytester) -> None:
 
 
 @pytest.mark.slow  # two xdist workers each start and run the engine
-def test_the_suite_runs_under_xdist(pytester: pytest.Pytester) -> None:
+def test_the_suite_runs_under_xdist_and_the_controller_prints_one_table(
+    pytester: pytest.Pytester,
+) -> None:
     pytest.importorskip("xdist")
     result = pytester.runpytest_subprocess(
-        *QUICK, "-p", "xdist", "-n", "2", "--cogsync-properties=SYNC-1,SYNC-2,LIST-2"
+        *QUICK, "-p", "xdist", "-n", "2", "--cogsync-properties=SYNC-1,SYNC-2,LIST-2,CONF-1"
     )
-    result.assert_outcomes(passed=3)
+    result.assert_outcomes(passed=4)
+    text = result.stdout.str()
+    assert text.count("cogsync conformance") == 1, text  # one table for the whole run
+    table = text.split("cogsync conformance", 1)[1].splitlines()[1:]
+    rows = [line.split()[:3] for line in table if line.split()[:1] and "-" in line.split()[0]
+            and line.split()[0][0].isupper()]
+    assert sorted(rows) == sorted(
+        [["SYNC-1", "MUST", "pass"], ["SYNC-2", "MUST", "pass"], ["LIST-2", "MUST", "pass"],
+         ["CONF-1", "MUST", "pass"]]
+    ), text
+    summaries = [line for line in text.splitlines() if line.startswith("4 properties: 4 pass in ")]
+    assert len(summaries) == 1, text
+    result.stdout.fnmatch_lines(["reproduce this run: pytest*-n 2*--cogsync-seed=5"])

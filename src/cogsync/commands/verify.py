@@ -1,6 +1,7 @@
 """Check a Cognito Sync endpoint against the contract, docs/contract.md (the CI gate).
 
 With no target the whole suite runs against the embedded emulator in this process.
+
 Exit status: 0 every checked property holds, 1 a property fails (or a baseline entry
 expired), 2 inconclusive (throttled, timed out), 3 usage or infrastructure error,
 130 interrupted (after the engine has cleaned up the datasets it made).
@@ -28,6 +29,31 @@ from cogsync.conformance.config import BUDGETS, RunConfig
 from cogsync.conformance.results import RunResult
 from cogsync.contracts.properties import PROFILES
 from cogsync.errors import InfrastructureError, UsageError
+
+EPILOG = """\
+baseline file (--baseline FILE): known deviations the gate forgives, in TOML or JSON.
+Each entry names a property id or a glob of ids (as --properties takes them), says why
+the deviation is accepted, and may say until when: a failure or warning of a listed
+property is reported as known and does not fail the gate; an entry past its expires
+date fails the gate; an entry whose properties pass is reported as stale.
+
+  # known.toml
+  [[known]]
+  id = "LIST-3"
+  reason = "we answer 200 with no records; fix tracked in #42"
+  expires = 2026-06-30
+
+  [[known]]
+  id = "CONF-*"
+  reason = "conflict handling is being rewritten"
+
+  # known.json: the same as a list
+  [{"id": "LIST-3", "reason": "...", "expires": "2026-06-30"}]
+
+Write one from the failures of a run's JSON report (--report-json), then edit it:
+
+  cogsync baseline init report.json > known.toml
+"""
 
 EXIT_INTERRUPTED = 130
 #: Requests per second when --rate-limit is not given and the endpoint is not loopback.
@@ -95,7 +121,7 @@ def id_list(values: list[str] | None) -> tuple[str, ...]:
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
-    """Where the calls go; shared with ``replay`` and ``diff``."""
+    """Where the calls go and how they are signed; shared with ``replay`` and ``diff``."""
     group = parser.add_argument_group("target")
     where = group.add_mutually_exclusive_group()
     where.add_argument(
@@ -109,7 +135,15 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         help="a WSGI app in this process, e.g. myserver.wsgi:make_app",
     )
     group.add_argument(
-        "--region", help="AWS region the requests are signed for (default: from the AWS config)"
+        "--region",
+        help="AWS region the requests are signed for (default: the AWS profile's, else "
+        "us-east-1; for 'aws', the AWS config's)",
+    )
+    group.add_argument(
+        "--aws-profile",
+        metavar="NAME",
+        help="sign with this profile of ~/.aws/config and ~/.aws/credentials (its region too), "
+        "as the AWS CLI's --profile does (default: the usual AWS credentials chain)",
     )
     group.add_argument(
         "--no-sign-request",
@@ -138,11 +172,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ids.add_argument("--identity-id", metavar="ID")
     run = parser.add_argument_group("run")
     run.add_argument(
-        "--profile",
+        "--strictness",
         choices=list(PROFILES),
         default="default",
-        help="what a SHOULD breach counts as",
+        help="what a SHOULD breach counts as: a failure (default) or, under 'documented', "
+        "a warning",
     )
+    run.add_argument("--profile", action=RenamedProfile, help=argparse.SUPPRESS)
     run.add_argument(
         "--budget", choices=list(BUDGETS), default="quick", help="how hard to look (default: quick)"
     )
@@ -192,7 +228,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="keep failing examples between runs: a directory or redis://... (default: none)",
     )
     run.add_argument(
-        "--baseline", metavar="FILE", help="known deviations (JSON or TOML: id, reason, expires)"
+        "--baseline",
+        metavar="FILE",
+        help="known deviations the gate forgives (TOML or JSON: id, reason, expires; see below)",
     )
     out = parser.add_argument_group("reports")
     out.add_argument("--report-json", metavar="FILE")
@@ -204,6 +242,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="where reproduction scripts go (default: a new temporary directory)",
     )
     out.add_argument("--quiet", "-q", action="store_true", help="no progress display")
+    out.add_argument(
+        "--wide",
+        action="store_true",
+        help="one line per property in the conformance table, notes unwrapped",
+    )
+
+
+class RenamedProfile(argparse.Action):
+    """``--profile`` was the strictness option; to AWS users it names credentials. It is gone,
+    and saying where each meaning went beats argparse's bare "unrecognized arguments"."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        parser.error(
+            f"--profile {values} is not an option: for an AWS profile use --aws-profile {values}; "
+            "for what a SHOULD breach counts as, --strictness default|documented"
+        )
 
 
 # --- pieces of the run ------------------------------------------------------------
@@ -230,7 +285,7 @@ def effective_rate_limit(args: argparse.Namespace) -> float | None:
 
 def build_config(args: argparse.Namespace, seed: int) -> RunConfig:
     return RunConfig(
-        profile=args.profile,
+        profile=args.strictness,
         budget=args.budget,
         max_examples=args.max_examples,
         seed=seed,
@@ -253,6 +308,7 @@ def reproduce_command(args: argparse.Namespace, seed: int) -> str:
         ("--endpoint-url", args.endpoint_url),
         ("--in-process", args.in_process),
         ("--region", args.region),
+        ("--aws-profile", args.aws_profile),
         ("--identity-pool-id", args.identity_pool_id),
         ("--identity-id", args.identity_id),
     ):
@@ -260,8 +316,8 @@ def reproduce_command(args: argparse.Namespace, seed: int) -> str:
             parts += [flag, value]
     if args.no_sign_request:
         parts.append("--no-sign-request")
-    if args.profile != "default":
-        parts += ["--profile", args.profile]
+    if args.strictness != "default":
+        parts += ["--strictness", args.strictness]
     parts += ["--budget", args.budget]
     if args.max_examples is not None:
         parts += ["--max-examples", str(args.max_examples)]
@@ -295,7 +351,8 @@ def open_target(args: argparse.Namespace, *, probe: bool = True) -> Any:
     """
     from cogsync.targets.factory import make_target
 
-    if not args.endpoint_url and not args.in_process and not args.no_sign_request:
+    aws_profile = getattr(args, "aws_profile", None)
+    if not (args.endpoint_url or args.in_process or args.no_sign_request or aws_profile):
         from cogsync.conformance.engine import embedded_target
 
         return embedded_target()
@@ -306,6 +363,7 @@ def open_target(args: argparse.Namespace, *, probe: bool = True) -> Any:
         in_process=args.in_process,
         timeout=args.timeout,
         requests_per_second=effective_rate_limit(args),
+        aws_profile=aws_profile,
     )
     if not probe:
         return target
@@ -349,9 +407,9 @@ def sigterm_as_interrupt() -> Iterator[None]:
 
 
 def run_engine(target: Any, config: RunConfig, *, quiet: bool) -> RunResult:
-    """The engine's run with a progress display on stderr (a bar on a terminal, lines in logs)."""
+    """The engine's run with a progress display on stderr (live on a terminal, lines in logs)."""
     from cogsync.conformance import engine
-    from cogsync.report.console import progress_display
+    from cogsync.report.progress import progress_display
 
     display = progress_display(sys.stderr, quiet=quiet)
     try:
@@ -440,11 +498,11 @@ def run(args: argparse.Namespace) -> int:
         with sigterm_as_interrupt():
             result = run_engine(target, config, quiet=args.quiet)
     except KeyboardInterrupt:
-        print(
+        sys.stderr.write(
             f"cogsync: interrupted; datasets named {config.run_prefix}* were cleaned up. "
-            f"Run again with: {command}",
-            file=sys.stderr,
+            f"Run again with: {command}\n"
         )
+        sys.stderr.flush()
         return EXIT_INTERRUPTED
     finally:
         target.close()
@@ -454,14 +512,12 @@ def run(args: argparse.Namespace) -> int:
     written = write_reports(
         result, assessment, outputs, endpoint_url=args.endpoint_url, region=args.region
     )
-    from cogsync.report.console import render_report
+    from cogsync.report.console import print_report
 
-    sys.stdout.write(render_report(result, written, assessment, reproduce_command=command))
-    sys.stdout.flush()
+    print_report(sys.stdout, result, written, assessment, reproduce_command=command, wide=args.wide)
     for entry in assessment.expired:
-        print(
+        sys.stderr.write(
             f"cogsync: baseline entry {entry.property_id} expired on {entry.expires}: "
-            "the gate fails",
-            file=sys.stderr,
+            "the gate fails\n"
         )
     return assessment.exit_code(result)

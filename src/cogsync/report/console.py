@@ -1,51 +1,93 @@
-"""What `cogsync verify` prints: progress while it runs, the conformance table after.
+"""What `cogsync verify` prints when it is done: the conformance table, failures, summary.
 
-Progress goes to stderr: a bar redrawn in place on a terminal, plain lines in CI
-logs (not a terminal, or ``CI`` set) where carriage returns turn into noise. The
-table, the failures and the summary go to stdout, so ``> report.txt`` keeps them.
+The table is a rich table. On an interactive terminal it has colours and the
+terminal's width; anywhere else (a file, a CI log, a test) it is plain ASCII at a
+fixed width, so the same run prints the same text. Either way a long note wraps
+onto continuation lines under the note column (the first four columns stay empty
+there) instead of being cut; ``wide`` keeps every property on one line.
 """
 
 from __future__ import annotations
 
-import os
-import threading
-import time
-from collections.abc import Callable, Mapping, Sequence
+import io
+from collections.abc import Mapping, Sequence
 from typing import TextIO
 
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
 from cogsync.baseline import NO_BASELINE, Assessment
-from cogsync.conformance.config import Progress
 from cogsync.conformance.results import RunResult
+from cogsync.report.progress import interactive
 from cogsync.report.reproductions import WrittenReproduction
 from cogsync.report.rows import Row, rows, summary_line, untested_lines
 
 TABLE_HEADER = ("property", "level", "result", "witnesses", "note")
-NOTE_WIDTH = 70
-BAR_WIDTH = 24
+#: Columns of the plain rendering: wide enough for CI logs, fixed so output is stable.
+PLAIN_WIDTH = 120
+#: "As wide as the longest row": rich never needs more, and ``wide`` must never wrap.
+UNLIMITED_WIDTH = 100_000
+#: Only a line under the header, in ASCII: what a log or a file shows best.
+PLAIN_BOX = box.Box("    \n    \n -  \n    \n    \n    \n    \n    \n", ascii=True)
+RESULT_STYLES = {
+    "pass": "green",
+    "fail": "bold red",
+    "known": "yellow",
+    "warn": "yellow",
+    "finding": "cyan",
+    "inconclusive": "magenta",
+    "not-applicable": "dim",
+    "not-run": "dim",
+}
 
 
 # --- the table ------------------------------------------------------------------------
 
 
-def _cells(row: Row) -> tuple[str, ...]:
-    note = row.note if len(row.note) <= NOTE_WIDTH else row.note[: NOTE_WIDTH - 1] + "…"
-    return (row.property_id, row.level, row.result, str(row.witnesses), note)
+def build_table(table: Sequence[Row], *, styled: bool = False, wide: bool = False) -> Table:
+    """The conformance table as a rich Table: one row per property, notes wrapped unless wide."""
+    out = Table(
+        box=box.SIMPLE_HEAD if styled else PLAIN_BOX,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+        header_style="bold" if styled else "",
+    )
+    for name in TABLE_HEADER:
+        note = name == "note"
+        out.add_column(
+            name,
+            justify="right" if name == "witnesses" else "left",
+            no_wrap=wide or not note,
+            overflow="fold",  # only a word longer than the note column is broken
+        )
+    for row in table:
+        style = RESULT_STYLES.get(row.result, "") if styled else ""
+        out.add_row(
+            Text(row.property_id),
+            Text(row.level),
+            Text(row.result, style=style),
+            Text(str(row.witnesses)),
+            Text(row.note),  # Text: a note's "[SYNC-4]" is text, not rich markup
+        )
+    return out
 
 
-def render_table(table: Sequence[Row]) -> str:
-    """A plain-text table, columns padded to fit, one row per property."""
-    lines = [TABLE_HEADER, *(_cells(r) for r in table)]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(TABLE_HEADER))]
-    out = []
-    for index, line in enumerate(lines):
-        padded = [
-            cell.rjust(w) if i == 3 else cell.ljust(w)
-            for i, (cell, w) in enumerate(zip(line, widths, strict=True))
-        ]
-        out.append("  ".join(padded).rstrip())
-        if index == 0:
-            out.append("  ".join("-" * w for w in widths))
-    return "\n".join(out)
+def render_table(table: Sequence[Row], *, width: int = PLAIN_WIDTH, wide: bool = False) -> str:
+    """The plain rendering: ASCII, no colour, ``width`` columns (unlimited when ``wide``)."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=UNLIMITED_WIDTH if wide else width,
+        color_system=None,
+        force_terminal=False,
+        highlight=False,
+        emoji=False,
+    )
+    console.print(build_table(table, wide=wide))
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines())
 
 
 def render_failures(
@@ -72,15 +114,15 @@ def render_failures(
     return "\n\n".join(blocks)
 
 
-def render_report(
+def render_after_table(
     run: RunResult,
     written: Sequence[WrittenReproduction] = (),
     assessment: Assessment = NO_BASELINE,
     *,
     reproduce_command: str = "",
 ) -> str:
-    """Table, failures, baseline messages, summary line and how to reproduce the run."""
-    parts = [render_table(rows(run, assessment))]
+    """Failures, baseline messages, notes, the summary line and how to reproduce the run."""
+    parts = []
     if written:
         parts.append("failures:\n\n" + render_failures(written, assessment))
     messages = assessment.messages()
@@ -95,93 +137,53 @@ def render_report(
     return "\n\n".join(parts) + "\n"
 
 
-# --- progress -------------------------------------------------------------------------
+def render_report(
+    run: RunResult,
+    written: Sequence[WrittenReproduction] = (),
+    assessment: Assessment = NO_BASELINE,
+    *,
+    reproduce_command: str = "",
+    wide: bool = False,
+) -> str:
+    """The whole report as plain text (files, logs, tests)."""
+    table = render_table(rows(run, assessment), wide=wide)
+    rest = render_after_table(run, written, assessment, reproduce_command=reproduce_command)
+    return table + "\n\n" + rest
 
 
-class BarProgress:
-    """A bar redrawn in place with ``\\r``; a new line when the phase changes.
-
-    Thread-safe: the engine may report from its client threads.
-    """
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.phase: str | None = None
-        self.width = 0
-        self.lock = threading.Lock()
-
-    def __call__(self, event: Progress) -> None:
-        with self.lock:
-            self._draw(event)
-
-    def _draw(self, event: Progress) -> None:
-        if self.phase is not None and event.phase != self.phase:
-            self.stream.write("\n")
-        self.phase = event.phase
-        filled = BAR_WIDTH * event.done // event.total if event.total > 0 else 0
-        bar = "#" * filled + "." * (BAR_WIDTH - filled)
-        text = f"{event.phase:<12} [{bar}] {event.done}/{event.total} {event.message}".rstrip()
-        self.stream.write("\r" + text.ljust(self.width))
-        self.width = len(text)
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.phase is not None:
-            self.stream.write("\n")
-            self.stream.flush()
-            self.phase = None
+def print_report(
+    stream: TextIO,
+    run: RunResult,
+    written: Sequence[WrittenReproduction] = (),
+    assessment: Assessment = NO_BASELINE,
+    *,
+    reproduce_command: str = "",
+    wide: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> None:
+    """The report on ``stream``: coloured at the terminal's width there, else plain text."""
+    if not interactive(stream, environ):
+        stream.write(
+            render_report(run, written, assessment, reproduce_command=reproduce_command, wide=wide)
+        )
+        stream.flush()
+        return
+    console = Console(file=stream, highlight=False, emoji=False)
+    if wide:
+        console.width = UNLIMITED_WIDTH  # the terminal folds long lines; rich does not wrap
+    console.print(build_table(rows(run, assessment), styled=True, wide=wide))
+    console.print()
+    stream.write(render_after_table(run, written, assessment, reproduce_command=reproduce_command))
+    stream.flush()
 
 
-class LineProgress:
-    """Plain lines for logs: a phase's start and end, at most one line per interval between.
-
-    Thread-safe, like :class:`BarProgress`.
-    """
-
-    def __init__(
-        self, stream: TextIO, *, interval: float = 10.0, clock: Callable[[], float] = time.monotonic
-    ):
-        self.stream = stream
-        self.interval = interval
-        self.clock = clock
-        self.phase: str | None = None
-        self.last = 0.0
-        self.printed: tuple[str, int, int] | None = None
-        self.lock = threading.Lock()
-
-    def __call__(self, event: Progress) -> None:
-        with self.lock:
-            self._print(event)
-
-    def _print(self, event: Progress) -> None:
-        now = self.clock()
-        starting = event.phase != self.phase
-        finished = event.total > 0 and event.done >= event.total
-        if not (starting or finished or now - self.last >= self.interval):
-            return
-        if self.printed == (event.phase, event.done, event.total):
-            return
-        self.phase = event.phase
-        self.last = now
-        self.printed = (event.phase, event.done, event.total)
-        message = f" {event.message}" if event.message else ""
-        self.stream.write(f"cogsync: {event.phase} {event.done}/{event.total}{message}\n")
-        self.stream.flush()
-
-    def close(self) -> None:
-        self.phase = None
-
-
-def wants_bar(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
-    """A bar only on an interactive terminal outside CI."""
-    environ = os.environ if environ is None else environ
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty()) and not environ.get("CI")
-
-
-def progress_display(
-    stream: TextIO, environ: Mapping[str, str] | None = None, *, quiet: bool = False
-) -> BarProgress | LineProgress | None:
-    if quiet:
-        return None
-    return BarProgress(stream) if wants_bar(stream, environ) else LineProgress(stream)
+__all__ = [
+    "PLAIN_WIDTH",
+    "build_table",
+    "print_report",
+    "render_after_table",
+    "render_failures",
+    "render_report",
+    "render_table",
+    "summary_line",
+]

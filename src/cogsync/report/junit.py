@@ -66,7 +66,7 @@ def to_junit_xml(
     props = ET.SubElement(suite, "properties")
     for name, value in (
         ("target", run.target),
-        ("profile", run.profile),
+        ("strictness", run.profile),
         ("budget", run.budget),
         ("seed", "" if run.seed is None else str(run.seed)),
         ("command", run.command),
@@ -118,7 +118,7 @@ def to_junit_xml(
             ]
         if result.findings:
             out += [f"finding: {text}" for text in result.findings]
-        if any(e.property_id == row.property_id for e in assessment.stale):
+        if assessment.is_stale(row.property_id):
             out.append("stale baseline entry: the property passes; remove it from the baseline")
         if out:
             ET.SubElement(case, "system-out").text = "\n".join(out)

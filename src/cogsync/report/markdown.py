@@ -79,7 +79,7 @@ def to_markdown(
     out = [
         f"## cogsync conformance: {VERDICT.get(exit_code, 'error')}",
         "",
-        f"Target `{cell(run.target)}` · profile `{run.profile}` · budget `{run.budget}`{seed}",
+        f"Target `{cell(run.target)}` · strictness `{run.profile}` · budget `{run.budget}`{seed}",
         "",
         "| " + " | ".join(TABLE_HEADER) + " |",
         "|" + "|".join(["---"] * len(TABLE_HEADER)) + "|",

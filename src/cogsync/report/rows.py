@@ -47,9 +47,9 @@ def note_of(result: PropertyResult, assessment: Assessment = NO_BASELINE) -> str
     entry = assessment.known.get(result.property_id)
     if entry is not None:
         parts.append(f"baselined: {entry.reason}")
-    if any(e.property_id == result.property_id for e in assessment.stale):
+    if assessment.is_stale(result.property_id):
         parts.append("stale baseline entry")
-    if any(e.property_id == result.property_id for e in assessment.expired):
+    if assessment.is_expired(result.property_id):
         parts.append("baseline entry expired")
     if entry is None and result.status in (Status.FAIL, Status.WARN) and result.failures:
         more = len(result.failures) - 1

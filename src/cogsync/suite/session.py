@@ -1,7 +1,8 @@
 """The engine runs behind the suite's tests, and what each property's verdict means to pytest.
 
-One shared run per session (per xdist worker), over exactly the properties whose
-tests were collected and selected: ``-k SYNC`` or ``--lf`` narrow the run itself, and
+One shared run per session (per xdist worker; each worker sends the verdicts of
+the tests it ran to the controller, which prints one table), over exactly the
+properties whose tests were collected and selected: ``-k SYNC`` or ``--lf`` narrow the run itself, and
 the engine's state machines, which exercise many properties in the same call
 sequences, run once instead of once per property. ``--cogsync-per-property`` runs
 the engine focused on each test's property instead (``RunConfig(properties=(id,))``),
@@ -18,6 +19,7 @@ an expired entry fails.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ import pytest
 from cogsync.baseline import NO_BASELINE, Assessment, Baseline
 from cogsync.conformance.config import RunConfig
 from cogsync.conformance.results import PropertyResult, RunResult, Status
+from cogsync.contracts.properties import PROPERTIES
 from cogsync.errors import InfrastructureError
 from cogsync.report.reproductions import scripts_for, write_reproductions
 
@@ -55,6 +58,7 @@ class ConformanceSession:
         self.report_dir = report_dir
         self.endpoint_url = endpoint_url
         self.runs: list[RunResult] = []
+        self.judged: list[str] = []  # the properties whose tests asked for a verdict here
         self._by_id: dict[str, RunResult] = {}
         self.unusable: str | None = None
 
@@ -77,6 +81,8 @@ class ConformanceSession:
         return run
 
     def run_for(self, property_id: str) -> RunResult:
+        if property_id not in self.judged:
+            self.judged.append(property_id)
         if property_id not in self._by_id:
             wanted = (property_id,) if self.per_property else tuple(self.selected or [property_id])
             if property_id not in wanted:
@@ -87,26 +93,41 @@ class ConformanceSession:
     def assessment(self, run: RunResult) -> Assessment:
         return self.baseline.assess(run) if self.baseline else NO_BASELINE
 
-    def combined(self) -> RunResult | None:
-        """Every verdict so far in one RunResult (for the terminal summary)."""
-        if not self.runs:
-            return None
-        first = self.runs[0]
-        results: dict[str, PropertyResult] = {}
-        for run in self.runs:
-            for pid, result in run.results.items():
-                results.setdefault(pid, result)
-        merged = RunResult(
-            first.target,
-            first.profile,
-            first.seed,
-            first.budget,
-            results,
-            duration=sum(r.duration for r in self.runs),
-            selected=tuple(results),
-        )
-        merged.notes = [n for r in self.runs for n in r.notes]
-        return merged
+    def combined(self, *, only: Collection[str] | None = None) -> RunResult | None:
+        """Every verdict so far in one RunResult (for the terminal summary); ``only``: of these ids."""
+        return combine(self.runs, only=only)
+
+
+def combine(
+    runs: Sequence[RunResult], *, only: Collection[str] | None = None, parallel: bool = False
+) -> RunResult | None:
+    """One RunResult of several: the first verdict of each property, in the catalog's order.
+
+    ``parallel``: the runs happened at the same time (xdist workers), so the whole took
+    as long as the longest; otherwise one after the other.
+    """
+    if not runs:
+        return None
+    first = runs[0]
+    found: dict[str, PropertyResult] = {}
+    for run in runs:
+        for pid, result in run.results.items():
+            if only is None or pid in only:
+                found.setdefault(pid, result)
+    order = {p.id: index for index, p in enumerate(PROPERTIES)}
+    results = {pid: found[pid] for pid in sorted(found, key=lambda pid: order.get(pid, len(order)))}
+    durations = [r.duration for r in runs]
+    merged = RunResult(
+        first.target,
+        first.profile,
+        first.seed,
+        first.budget,
+        results,
+        duration=max(durations) if parallel else sum(durations),
+        selected=tuple(results),
+    )
+    merged.notes = list(dict.fromkeys(n for r in runs for n in r.notes))
+    return merged
 
 
 def failure_message(result: PropertyResult, endpoint_url: str | None) -> str:
@@ -152,7 +173,7 @@ def check_verdict(
     from cogsync.pytest_plugin import CogsyncWarning
 
     pid = result.property_id
-    expired = [e for e in assessment.expired if e.property_id == pid]
+    expired = [e for e in assessment.expired if e.covers(pid)]
     if expired:
         pytest.fail(
             f"{pid}: baseline entry expired on {expired[0].expires}: fix the deviation or "
@@ -163,7 +184,7 @@ def check_verdict(
         pytest.xfail(f"known deviation: {assessment.known[pid].reason}")
     for text in result.findings:
         node.user_properties.append(("cogsync_finding", text))
-    if any(e.property_id == pid for e in assessment.stale):
+    if assessment.is_stale(pid):
         warnings.warn(
             CogsyncWarning(f"{pid} passes: its baseline entry is stale, remove it"), stacklevel=1
         )
@@ -177,19 +198,24 @@ def check_verdict(
         pytest.skip(f"{pid} not applicable: {result.note}")
 
 
-def write_summary(terminal: Any, session: ConformanceSession, command: str) -> None:
+def write_summary(
+    terminal: Any,
+    run: RunResult,
+    assessment: Assessment | None,
+    *,
+    report_dir: str | None,
+    command: str,
+) -> None:
+    """The conformance table, notes, one summary line and how to reproduce the run."""
     from cogsync.report.console import render_table
     from cogsync.report.rows import rows, summary_line, untested_lines
 
-    run = session.combined()
-    if run is None:
-        return
-    assessment = session.assessment(run)
+    assessment = assessment or NO_BASELINE
     terminal.write_sep("=", "cogsync conformance")
     terminal.write_line(render_table(rows(run, assessment)))
     for line in [*(f"note: {n}" for n in run.notes), *untested_lines(run)]:
         terminal.write_line(line)
     terminal.write_line(summary_line(run, assessment))
-    if session.report_dir:
-        terminal.write_line(f"reproduction scripts: {Path(session.report_dir).resolve()}")
+    if report_dir:
+        terminal.write_line(f"reproduction scripts: {Path(report_dir).resolve()}")
     terminal.write_line(f"reproduce this run: {command}")

@@ -139,7 +139,8 @@ CATALOG: tuple[Mutant, ...] = (
     _m("list-datasets-omits-num-records", "DS-1", 3, datasets.list_datasets_omits_num_records,
        "ListDatasets serializes datasets without NumRecords."),
     _m("describe-missing-answers-200", "DS-2", 1, datasets.describe_missing_answers_200,
-       "DescribeDataset of an unknown name answers an empty dataset instead of 404."),
+       "A dataset that does not exist is looked up as an empty one, so DescribeDataset (and "
+       "DeleteDataset) of an unknown name answer 200 instead of 404."),
     # The old records show after the re-creation: records never written there (LIST-1).
     _m("delete-keeps-records", "LIST-1", 6, datasets.delete_keeps_records,
        "DeleteDataset marks the dataset deleted but leaves its records, which come back when "

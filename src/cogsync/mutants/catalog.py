@@ -190,8 +190,8 @@ CATALOG: tuple[Mutant, ...] = (
        "Negative counts are refused before the request is validated, so a SyncCount that is not "
        "a number crashes the comparison (500)."),
     _m("astral-characters-mangled", "WIRE-5", 3, wire_bugs.astral_characters_mangled,
-       "Values are stored in a 3-byte UTF-8 column, turning characters outside the BMP into "
-       "U+FFFD."),
+       "Keys and values are stored in 3-byte UTF-8 columns, turning characters outside the BMP "
+       "into U+FFFD."),
     # A valid write refused for its size: VAL-2 (valid input refused), where WIRE-4's
     # cap clause says why it matters.
     _m("body-cap-too-small", "VAL-2", 2, wire_bugs.body_cap_too_small,

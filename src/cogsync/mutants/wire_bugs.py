@@ -84,17 +84,18 @@ def bad_sync_count_type_500() -> CognitoSyncApp:
 
 
 class _ThreeByteText(TransactionProxy):
-    """Values go to a 3-byte UTF-8 column: characters outside the BMP become U+FFFD."""
-
     def put_records(self, scope: DatasetScope, records: Iterable[RecordState]) -> None:
+        """Keys and values go to 3-byte UTF-8 columns: characters outside the BMP become U+FFFD."""
         self.inner.put_records(scope, [_bmp_only(r) for r in records])
 
 
 def _bmp_only(record: RecordState) -> RecordState:
-    if record.value is None:
-        return record
-    return dataclasses.replace(
-        record, value="".join(c if ord(c) <= 0xFFFF else "\ufffd" for c in record.value))
+    value = None if record.value is None else _bmp(record.value)
+    return dataclasses.replace(record, key=_bmp(record.key), value=value)
+
+
+def _bmp(text: str) -> str:
+    return "".join(c if ord(c) <= 0xFFFF else "\ufffd" for c in text)
 
 
 def astral_characters_mangled() -> CognitoSyncApp:

@@ -1,10 +1,12 @@
 """The catalog: every mutant, the bug it carries, and the properties it breaks.
 
 A mutant is the reference emulator with one realistic bug, the kind an implementer
-of Cognito Sync's records API could write. The conformance engine must report every
-one of a mutant's ``breaks`` ids as failed (SHOULD ids under the default profile),
-and must pass the reference emulator: together the mutants break every MUST and
-SHOULD property, so each property's check is proven by a server that breaks it.
+of Cognito Sync's records API could write, planted by replacing one named seam of
+the real emulator (``CognitoSyncBackend.SEAMS`` and the others: see ``_parts``).
+The conformance engine must report every one of a mutant's ``breaks`` ids as failed
+(SHOULD ids under the default profile), and must pass the reference emulator:
+together the mutants break every MUST and SHOULD property, so each property's check
+is proven by a server that breaks it.
 
 ``minimal_steps`` is the fewest calls that show the bug, counted by hand (tokens
 come from listings, so a write costs a ListRecords first); the benchmark compares

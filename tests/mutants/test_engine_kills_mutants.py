@@ -29,8 +29,6 @@ from cogsync.conformance.engine import run
 from cogsync.conformance.results import RunResult, Status
 from cogsync.emulator.server import EmulatorServer
 from cogsync.mutants import CATALOG, Mutant, reference_with_signatures
-from cogsync.mutants._parts import serve
-from cogsync.mutants._seams import SeamedBackend
 from cogsync.targets import HttpTarget, InProcessTarget
 
 SEED = 20240601
@@ -107,13 +105,6 @@ def test_the_correct_emulator_passes_every_property(transport: str):
         result = run(target, RunConfig(budget="quick", seed=SEED))
     assert result.exit_code == 0, [(f.property_id, f.title, f.received) for f in result.failures()]
     assert result.results["ISO-2"].status is Status.PASS  # signatures were checked, not skipped
-
-
-def test_the_seamed_backend_without_a_bug_passes_like_the_reference():
-    """The mutants' restated UpdateRecords is the reference's until a seam is overridden."""
-    with reaching(serve(SeamedBackend), "in-process", signed=False) as target:
-        result = run(target, RunConfig(budget="quick", seed=SEED))
-    assert result.exit_code == 0, [(f.property_id, f.title, f.received) for f in result.failures()]
 
 
 RACE = next(m for m in CATALOG if m.concurrency_only)

@@ -5,6 +5,29 @@ their boto3 names (``None`` = absent, unknown names ignored) and returning the
 answer body in its wire form (timestamps as epoch-second numbers), or raising a
 :class:`~cogsync.emulator.errors.ServiceError`. Each call is one storage transaction.
 
+Seams. Each operation is one method that reads as its flow; every point where an
+implementer decides something is a small named method whose docstring says what it
+decides, listed in ``CognitoSyncBackend.SEAMS``. The mutant catalog
+(:mod:`cogsync.mutants`) plants each of its bugs by overriding one of them, so every
+bug it proves the checks against lives in the code ``cogsync serve`` runs:
+
+- every call: ``read`` (VAL-1..4), ``owner_key`` (ISO-1);
+- tokens: ``write_needs_token`` (TOK-2), ``token_fits`` (TOK-3), ``spend_token`` (TOK-4);
+- UpdateRecords, in the order they run: ``check_and_commit`` (CONF-6: one transaction
+  from check to commit), ``held_count``, ``is_stale``, ``conflict`` (CONF-1..5, CONF-7),
+  ``dataset_limit_reached`` (LIM-1), ``count_before`` (DS-3), ``record_counts``
+  (SYNC-1, SYNC-2), ``leaves_record`` (DEL-3), ``stored_size``, ``records_added``
+  (DS-5), ``limited_totals``, ``over_record_limit``, ``over_byte_limit`` (LIM-2..4),
+  ``store_refused`` (CONF-4, TOK-5), ``write_body`` (SYNC-2, SYNC-4);
+- ListRecords: ``listed_dataset`` (LIST-2), ``deleted_after`` (DS-4), ``delta_floor``
+  (LIST-1, LIST-3), ``listing_body``;
+- DescribeDataset, DeleteDataset, ListDatasets: ``existing_dataset`` (DS-2),
+  ``deleted_row`` (DS-3), ``datasets_body`` (DS-1).
+
+Steps pass plain values to each other (:mod:`cogsync.emulator.plans`). The WSGI app
+has seams of its own (``CognitoSyncApp.SEAMS``), and so does a storage transaction
+(each of its methods).
+
 Choices at the contract's MAY points come from a
 :class:`~cogsync.emulator.choices.Choices` (``choices=``; the field that decides
 each point is named in brackets). The reference's, ``Choices()``:
@@ -72,7 +95,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from cogsync.contracts.calls import METHOD_NAMES, OPERATIONS
@@ -84,14 +106,25 @@ from cogsync.emulator.errors import (
     LimitExceededException,
     ResourceConflictException,
     ResourceNotFoundException,
-    ServiceError,
 )
+from cogsync.emulator.plans import Listing, Usage, WritePlan
 from cogsync.emulator.state import DatasetScope, DatasetState, RecordState, TokenState
 from cogsync.emulator.storage import MemoryStorage, Storage, Transaction
 from cogsync.errors import UsageError
 
 #: Default and largest page size of ListRecords and ListDatasets (LIST-7), by default.
 MAX_RESULTS = REFERENCE.max_results
+
+#: The errors by which the rules refuse a well-formed write (TOK-5 may spend its token).
+RULE_REFUSALS = (ResourceConflictException, LimitExceededException)
+
+#: Operation -> the reader of its parameters (UpdateRecords': see ``read``).
+_READERS: dict[str, Callable[[Mapping[str, Any], Choices], Any]] = {
+    "ListRecords": inputs.list_records_input,
+    "DescribeDataset": inputs.dataset_input,
+    "DeleteDataset": inputs.dataset_input,
+    "ListDatasets": inputs.list_datasets_input,
+}
 
 
 def record_body(record: RecordState, choices: Choices = REFERENCE) -> dict[str, Any]:
@@ -110,9 +143,12 @@ def record_body(record: RecordState, choices: Choices = REFERENCE) -> dict[str, 
     return body
 
 
-def dataset_body(dataset: DatasetState, choices: Choices = REFERENCE) -> dict[str, Any]:
+def dataset_body(
+    dataset: DatasetState, choices: Choices = REFERENCE, *, identity: str | None = None
+) -> dict[str, Any]:
+    """A dataset as the wire carries it, shown to ``identity`` (default: the row's own)."""
     body: dict[str, Any] = {
-        "IdentityId": dataset.scope.identity,
+        "IdentityId": identity if identity is not None else dataset.scope.identity,
         "DatasetName": dataset.scope.name,
         "CreationDate": dataset.creation_date,
         "LastModifiedDate": dataset.last_modified_date,
@@ -125,44 +161,24 @@ def dataset_body(dataset: DatasetState, choices: Choices = REFERENCE) -> dict[st
     return body
 
 
-@dataclass(frozen=True)
-class _Usage:
-    """What a dataset holds: live records and their bytes, tombstones and their key bytes."""
-
-    records: int = 0
-    bytes: int = 0
-    tombstones: int = 0
-    tombstone_bytes: int = 0
-
-    @classmethod
-    def of(cls, dataset: DatasetState | None) -> _Usage:
-        if dataset is None or not dataset.exists:
-            return cls()
-        return cls(dataset.num_records, dataset.data_storage, dataset.tombstones,
-                   dataset.tombstone_bytes)
-
-    def swap(self, old: RecordState | None, new: RecordState) -> _Usage:
-        """This usage once ``new`` replaces ``old`` (None: the key held nothing)."""
-        gone = (0, 0, 0, 0) if old is None else _footprint(old)
-        come = _footprint(new)
-        return _Usage(*(now + c - g for now, c, g in zip(
-            (self.records, self.bytes, self.tombstones, self.tombstone_bytes), come, gone,
-            strict=True)))
-
-    def counted(self, with_tombstones: bool) -> tuple[int, int]:
-        """(records, bytes), tombstones included or not."""
-        if with_tombstones:
-            return self.records + self.tombstones, self.bytes + self.tombstone_bytes
-        return self.records, self.bytes
-
-
-def _footprint(record: RecordState) -> tuple[int, int, int, int]:
-    return (int(record.is_live), record.stored_bytes, int(not record.is_live),
-            record.tombstone_bytes)
-
-
 class CognitoSyncBackend:
     """State and rules of the emulator; thread-safe (the storage serializes writes)."""
+
+    #: The named steps a subclass may replace (the mutant catalog does, one each).
+    SEAMS: tuple[str, ...] = (
+        # every call
+        "read", "owner_key",
+        # tokens
+        "write_needs_token", "token_fits", "spend_token",
+        # UpdateRecords
+        "check_and_commit", "held_count", "is_stale", "conflict", "dataset_limit_reached",
+        "count_before", "record_counts", "leaves_record", "stored_size", "records_added",
+        "limited_totals", "over_record_limit", "over_byte_limit", "store_refused", "write_body",
+        # ListRecords
+        "listed_dataset", "deleted_after", "delta_floor", "listing_body",
+        # DescribeDataset, DeleteDataset, ListDatasets
+        "existing_dataset", "deleted_row", "datasets_body",
+    )
 
     def __init__(
         self,
@@ -207,18 +223,47 @@ class CognitoSyncBackend:
         """Forget every dataset, record and token."""
         self.storage.reset()
 
+    # -- every call ----------------------------------------------------------------------
+    def read(self, operation: str, params: Mapping[str, Any]) -> Any:
+        """VAL-1..4: an operation's parameters, checked and typed (one 400 names every fault)."""
+        if operation == "UpdateRecords":
+            return inputs.update_input(params, self.choices,
+                                       token_required=self.write_needs_token())
+        return _READERS[operation](params, self.choices)
+
+    def owner_key(self, pool: str, identity: str) -> tuple[str, str]:
+        """ISO-1: whose datasets these are, as storage keys them: the pool and the identity."""
+        return pool, identity
+
+    def _key(self, scope: DatasetScope) -> DatasetScope:
+        """Where the dataset ``scope`` names is kept (see ``owner_key``)."""
+        return DatasetScope(*self.owner_key(scope.pool, scope.identity), scope.name)
+
     # -- tokens --------------------------------------------------------------------------
-    def _usable_token(self, tx: Transaction, token: str, scope: DatasetScope) -> TokenState | None:
+    def write_needs_token(self) -> bool:
+        """TOK-2: must every UpdateRecords carry a SyncSessionToken (else: checked when sent)?"""
+        return True
+
+    def token_fits(self, token: TokenState, key: DatasetScope) -> bool:
+        """TOK-3, ISO-1: was ``token`` issued for this very dataset (pool, identity and name)?"""
+        return token.scope == key
+
+    def spend_token(self, tx: Transaction, token: str | None) -> None:
+        """TOK-4: a token that carried a write cannot carry another (None: none was sent)."""
+        if token is not None:
+            tx.drop_token(token)
+
+    def _usable_token(self, tx: Transaction, token: str, key: DatasetScope) -> TokenState | None:
         state = tx.token(token)
-        if state is None or state.scope != scope:
+        if state is None or not self.token_fits(state, key):
             return None
         if self.token_ttl is not None and self.clock() - state.issued_at > self.token_ttl:
             return None
         return state
 
-    def _issue_token(self, tx: Transaction, scope: DatasetScope) -> str:
+    def _issue_token(self, tx: Transaction, key: DatasetScope) -> str:
         token = cursors.session_token()
-        tx.add_token(TokenState(token, scope, self.clock()), keep=self.max_tokens_per_dataset)
+        tx.add_token(TokenState(token, key, self.clock()), keep=self.max_tokens_per_dataset)
         return token
 
     # -- UpdateRecords -------------------------------------------------------------------
@@ -234,119 +279,194 @@ class CognitoSyncBackend:
         ClientContext: Any = None,
         **_ignored: Any,
     ) -> dict[str, Any]:
-        request = inputs.update_input(
-            {
-                "IdentityPoolId": IdentityPoolId, "IdentityId": IdentityId,
-                "DatasetName": DatasetName, "SyncSessionToken": SyncSessionToken,
-                "DeviceId": DeviceId, "RecordPatches": RecordPatches,
-                "ClientContext": ClientContext,
-            },
-            self.choices,
-        )
-        refusal: ServiceError | None = None
-        with self.storage.write() as tx:
-            token = self._usable_token(tx, request.token, request.scope)
-            if token is None:
-                raise InvalidParameterException("SyncSessionToken not valid for these inputs")
-            try:
-                answer = self._write(tx, request)
-            except (ResourceConflictException, LimitExceededException) as error:
-                if not self.choices.refused_write_spends_token:  # TOK-5
-                    raise
-                refusal = error  # nothing of the write is stored; only its token goes
-            tx.drop_token(request.token)
-        if refusal is not None:
-            raise refusal
-        return answer
+        request: inputs.UpdateInput = self.read("UpdateRecords", {
+            "IdentityPoolId": IdentityPoolId, "IdentityId": IdentityId,
+            "DatasetName": DatasetName, "SyncSessionToken": SyncSessionToken,
+            "DeviceId": DeviceId, "RecordPatches": RecordPatches, "ClientContext": ClientContext,
+        })
+        plan = self.check_and_commit(request)
+        if plan.refusal is not None:
+            raise plan.refusal
+        return self.write_body(plan)
 
-    def _write(self, tx: Transaction, request: inputs.UpdateInput) -> dict[str, Any]:
-        """Check a write's counts and limits (raising before storing anything), then store it."""
-        scope = request.scope
-        choices = self.choices
-        if not request.patches and not choices.empty_write_bumps:  # SYNC-6: nothing to write
-            return {"Records": []}
-        dataset = tx.dataset(scope)
-        alive = dataset is not None and dataset.exists
-        current = tx.records(scope, [p.key for p in request.patches]) if alive else {}
-        for patch in request.patches:
-            held = current.get(patch.key)
-            server_count = held.sync_count if held is not None else 0
-            if self._is_stale(patch.sync_count, server_count):  # CONF-1/2/3/5/7
-                raise ResourceConflictException(
-                    f"Current SyncCount for: {patch.key} is: {server_count}"
-                    f" not: {patch.sync_count}"
-                )
-        if not alive and tx.count_datasets(scope.pool, scope.identity) >= (
-            self.limits.max_datasets_per_identity
+    def check_and_commit(self, request: inputs.UpdateInput) -> WritePlan:
+        """CONF-6: one transaction from the count check to the commit, so no rival slips in."""
+        with self.storage.write() as tx:
+            plan = self.check_write(tx, request)
+            self.commit_write(tx, plan)
+        return plan
+
+    def check_write(self, tx: Transaction, request: inputs.UpdateInput) -> WritePlan:
+        """The write's token (400 otherwise), then its plan, or the refusal of the rules."""
+        if request.token is not None:  # None only where write_needs_token() allows it
+            if self._usable_token(tx, request.token, self._key(request.scope)) is None:
+                raise InvalidParameterException("SyncSessionToken not valid for these inputs")
+        try:
+            return self.plan_write(tx, request)
+        except RULE_REFUSALS as refusal:
+            return WritePlan(request, self._key(request.scope), refusal=refusal)
+
+    def plan_write(self, tx: Transaction, request: inputs.UpdateInput) -> WritePlan:
+        """What the write stores; raises when its counts or the limits refuse it."""
+        key = self._key(request.scope)
+        if not request.patches and not self.choices.empty_write_bumps:  # SYNC-6: nothing to do
+            return WritePlan(request, key)
+        dataset = tx.dataset(key)
+        existing = dataset if dataset is not None and dataset.exists else None
+        current = tx.records(key, [p.key for p in request.patches]) if existing else {}
+        for patch in request.patches:  # CONF-1..3, CONF-7: every patch presents the key's count
+            server_count = self.held_count(current.get(patch.key), existing)
+            if self.is_stale(patch, server_count):
+                raise self.conflict(patch, server_count)
+        if existing is None and self.dataset_limit_reached(
+            tx.count_datasets(key.pool, key.identity)
         ):
             raise LimitExceededException(
-                f"Identity {scope.identity} already has the maximum of"
+                f"Identity {key.identity} already has the maximum of"
                 f" {self.limits.max_datasets_per_identity} datasets"
             )
         now = self.clock()
-        author = request.device_id if request.device_id is not None else scope.identity
-        new_count = self._count_before(dataset) + 1
+        author = request.device_id if request.device_id is not None else request.scope.identity
+        before = self.count_before(dataset)
         # A key patched twice (VAL-4, when allowed) is written once: its last patch wins.
         last_patch = {p.key: p for p in request.patches}
-        written = [
-            RecordState(p.key, p.value, new_count, now, author, p.device_last_modified_date)
-            for p in last_patch.values()
-        ]
-        stored = [r for r in written if self._leaves_record(r, current.get(r.key))]
-        usage = _Usage.of(dataset)
-        for record in stored:
-            usage = usage.swap(current.get(record.key), record)
-        self._check_size_limits(scope, usage)
-        tx.put_records(scope, stored)
-        tx.put_dataset(
-            DatasetState(
-                scope=scope,
-                sync_count=new_count,
-                exists=True,
-                creation_date=dataset.creation_date if alive and dataset else now,
-                last_modified_date=now,
-                last_modified_by=author,
-                num_records=usage.records,
-                data_storage=usage.bytes,
-                deleted_at_count=dataset.deleted_at_count if dataset is not None else None,
-                tombstones=usage.tombstones,
-                tombstone_bytes=usage.tombstone_bytes,
-            )
+        counts = self.record_counts(before, len(last_patch))
+        written = tuple(
+            RecordState(p.key, p.value, count, now, author, p.device_last_modified_date)
+            for p, count in zip(last_patch.values(), counts, strict=True)
         )
-        return {"Records": [record_body(r, choices) for r in written]}
+        stored = tuple(r for r in written if self.leaves_record(r, current.get(r.key)))
+        usage = self._usage_after(existing, current, stored)
+        plan = WritePlan(request, key, written, stored, DatasetState(
+            scope=key,
+            sync_count=max(counts, default=before + 1),  # no patches: SYNC-6 bumps by one
+            exists=True,
+            creation_date=existing.creation_date if existing is not None else now,
+            last_modified_date=now,
+            last_modified_by=author,
+            num_records=usage.records,
+            data_storage=usage.bytes,
+            deleted_at_count=dataset.deleted_at_count if dataset is not None else None,
+            tombstones=usage.tombstones,
+            tombstone_bytes=usage.tombstone_bytes,
+        ))
+        self._check_size_limits(plan)
+        return plan
 
-    def _is_stale(self, sent: int, server_count: int) -> bool:
-        """CONF-7: must a patch present the key's count exactly, or at least it?"""
+    def commit_write(self, tx: Transaction, plan: WritePlan) -> None:
+        """Store a checked write and spend its token; a refused one stores what the rules say."""
+        if plan.refusal is not None:
+            self.store_refused(tx, plan)
+            return
+        self.store_write(tx, plan)
+        self.spend_token(tx, plan.request.token)
+
+    def store_write(self, tx: Transaction, plan: WritePlan) -> None:
+        """Put a planned write's records and dataset row."""
+        if plan.dataset is not None:
+            tx.put_records(plan.key, plan.stored)
+            tx.put_dataset(plan.dataset)
+
+    def held_count(self, held: RecordState | None, dataset: DatasetState | None) -> int:
+        """The count a patch must present for a key: its record's (tombstones too), else 0."""
+        return held.sync_count if held is not None else 0
+
+    def is_stale(self, patch: inputs.Patch, server_count: int) -> bool:
+        """CONF-1..3, CONF-7: is the patch refused (409) against the key's current count?"""
         if self.choices.ahead_count_conflicts:
-            return sent != server_count
-        return sent < server_count
+            return patch.sync_count != server_count
+        return patch.sync_count < server_count
 
-    def _count_before(self, dataset: DatasetState | None) -> int:
-        """The count a write adds one to; DS-3 decides it for a deleted dataset."""
+    def conflict(self, patch: inputs.Patch, server_count: int) -> ResourceConflictException:
+        """CONF-5: the 409 a stale patch gets, in AWS's observed words."""
+        return ResourceConflictException(
+            f"Current SyncCount for: {patch.key} is: {server_count} not: {patch.sync_count}"
+        )
+
+    def dataset_limit_reached(self, datasets: int) -> bool:
+        """LIM-1: may an identity that has this many datasets not create another?"""
+        return datasets >= self.limits.max_datasets_per_identity
+
+    def count_before(self, dataset: DatasetState | None) -> int:
+        """DS-3: the count a write adds one to (a deleted dataset's, or 0 when it restarts)."""
         if dataset is None:
             return 0
         if not dataset.exists and self.choices.recreated_dataset_restarts_count:
             return 0
         return dataset.sync_count
 
-    def _leaves_record(self, record: RecordState, old: RecordState | None) -> bool:
-        """DEL-3: does removing a key that holds nothing store a tombstone?"""
+    def record_counts(self, before: int, records: int) -> list[int]:
+        """SYNC-1, SYNC-2: the count each written record gets; the dataset takes the highest."""
+        return [before + 1] * records
+
+    def leaves_record(self, record: RecordState, old: RecordState | None) -> bool:
+        """DEL-3: is the written record stored (a removal of a key that held nothing may not be)?"""
         return (record.is_live or old is not None
                 or self.choices.removal_of_unknown_key_leaves_tombstone)
 
-    def _check_size_limits(self, scope: DatasetScope, usage: _Usage) -> None:
-        """LIM-2, LIM-3; LIM-4 decides whether tombstones count."""
-        records, size = usage.counted(self.choices.tombstones_in_limits)
-        if records > self.limits.max_records_per_dataset:
+    def stored_size(self, record: RecordState) -> int:
+        """DS-5, LIM-3: what a record adds to DataStorage: UTF-8 bytes of key and value."""
+        return record.stored_bytes
+
+    def records_added(self, record: RecordState, old: RecordState | None) -> int:
+        """DS-5: what writing ``record`` over ``old`` adds to NumRecords (live records only)."""
+        return int(record.is_live) - int(old is not None and old.is_live)
+
+    def _usage_after(
+        self, dataset: DatasetState | None, current: Mapping[str, RecordState],
+        stored: tuple[RecordState, ...],
+    ) -> Usage:
+        """The dataset's totals once ``stored`` replaces what ``current`` held."""
+        usage = Usage.of(dataset)
+        for record in stored:
+            old = current.get(record.key)
+            usage = usage.plus(
+                self.records_added(record, old),
+                self.stored_size(record) - (self.stored_size(old) if old is not None else 0),
+                int(not record.is_live) - int(old is not None and not old.is_live),
+                record.tombstone_bytes - (old.tombstone_bytes if old is not None else 0),
+            )
+        return usage
+
+    def _check_size_limits(self, plan: WritePlan) -> None:
+        records, size = self.limited_totals(plan)
+        name = plan.key.name
+        if self.over_record_limit(records):
             raise LimitExceededException(
-                f"Dataset {scope.name} would hold {records} records; the limit is"
+                f"Dataset {name} would hold {records} records; the limit is"
                 f" {self.limits.max_records_per_dataset}"
             )
-        if size > self.limits.max_dataset_bytes:
+        if self.over_byte_limit(size):
             raise LimitExceededException(
-                f"Dataset {scope.name} would hold {size} bytes; the limit is"
+                f"Dataset {name} would hold {size} bytes; the limit is"
                 f" {self.limits.max_dataset_bytes}"
             )
+
+    def limited_totals(self, plan: WritePlan) -> tuple[int, int]:
+        """LIM-2..4: the records and bytes the limits weigh: the dataset after the write."""
+        row = plan.dataset
+        if row is None:
+            return 0, 0
+        if self.choices.tombstones_in_limits:
+            return row.num_records + row.tombstones, row.data_storage + row.tombstone_bytes
+        return row.num_records, row.data_storage
+
+    def over_record_limit(self, records: int) -> bool:
+        """LIM-2: is a dataset holding this many records over the limit?"""
+        return records > self.limits.max_records_per_dataset
+
+    def over_byte_limit(self, size: int) -> bool:
+        """LIM-3: is a dataset holding this many bytes over the limit?"""
+        return size > self.limits.max_dataset_bytes
+
+    def store_refused(self, tx: Transaction, plan: WritePlan) -> None:
+        """CONF-4: a refused write stores nothing of its patches; TOK-5: its token may go."""
+        if self.choices.refused_write_spends_token:
+            self.spend_token(tx, plan.request.token)
+
+    def write_body(self, plan: WritePlan) -> dict[str, Any]:
+        """SYNC-2, SYNC-4: UpdateRecords' answer: every written record at its new count."""
+        return {"Records": [record_body(r, self.choices) for r in plan.written]}
 
     # -- ListRecords ---------------------------------------------------------------------
     def list_records(
@@ -361,78 +481,86 @@ class CognitoSyncBackend:
         SyncSessionToken: Any = None,
         **_ignored: Any,
     ) -> dict[str, Any]:
-        request = inputs.list_records_input(
-            {
-                "IdentityPoolId": IdentityPoolId, "IdentityId": IdentityId,
-                "DatasetName": DatasetName, "LastSyncCount": LastSyncCount,
-                "NextToken": NextToken, "MaxResults": MaxResults,
-                "SyncSessionToken": SyncSessionToken,
-            },
-            self.choices,
-        )
-        scope = request.scope
+        request: inputs.ListRecordsInput = self.read("ListRecords", {
+            "IdentityPoolId": IdentityPoolId, "IdentityId": IdentityId,
+            "DatasetName": DatasetName, "LastSyncCount": LastSyncCount,
+            "NextToken": NextToken, "MaxResults": MaxResults,
+            "SyncSessionToken": SyncSessionToken,
+        })
+        key = self._key(request.scope)
         since = request.last_sync_count
         page_size = self.choices.page_size(request.max_results)  # LIST-7
         with self.storage.write() as tx:  # a write: it may issue a token
-            dataset = tx.dataset(scope)
+            dataset = self.listed_dataset(tx, key)
             alive = dataset is not None and dataset.exists
-            deleted_since = (  # DS-4: the client's count predates a deletion
-                dataset is not None
-                and dataset.deleted_at_count is not None
-                and 0 < since <= dataset.deleted_at_count
-            )
-            # Such a client gets every current record (the same thing when counts
-            # continue across a delete; needed when they restart, DS-3).
-            above = 0 if deleted_since else since
-            after_key: str | None = None
-            if request.next_token is not None:
-                cursor = cursors.read(
-                    self.storage.secret(),
-                    request.next_token,
-                    expect={"kind": "records", "scope": list(_scope_tuple(scope)), "since": since},
-                )
-                snapshot, after_key = int(cursor["upto"]), str(cursor["after"])
+            deleted_since = self.deleted_after(dataset, since)
+            if request.next_token is not None:  # a later page: the first page's snapshot
+                snapshot, after_key = self._read_records_cursor(key, since, request.next_token)
             else:
-                snapshot = dataset.sync_count if alive and dataset is not None else 0
-                if alive and since > snapshot and not deleted_since:  # LIST-3
-                    raise InvalidParameterException(
-                        f"No such SyncCount: {since} exists for this Dataset"
-                    )
+                snapshot, after_key = (dataset.sync_count if dataset is not None and alive else 0), None
+            above = self.delta_floor(since, snapshot, alive, deleted_since)
             page: list[RecordState] = []
             total = 0
             if alive:
                 page = tx.changed_records(
-                    scope, above=above, up_to=snapshot, after_key=after_key, limit=page_size + 1
+                    key, above=above, up_to=snapshot, after_key=after_key, limit=page_size + 1
                 )
-                total = tx.count_changed_records(scope, above=above, up_to=snapshot)
-            more = len(page) > page_size
-            page = page[:page_size]
+                total = tx.count_changed_records(key, above=above, up_to=snapshot)
             held = None
             if request.token is not None:
-                held = self._usable_token(tx, request.token, scope)
-            token = held.token if held is not None else self._issue_token(tx, scope)
+                held = self._usable_token(tx, request.token, key)
+            token = held.token if held is not None else self._issue_token(tx, key)
+        more = len(page) > page_size
+        page = page[:page_size]
+        next_token = self._records_cursor(key, since, snapshot, page[-1].key) if more else None
+        return self.listing_body(
+            Listing(dataset, alive, tuple(page), total, snapshot, deleted_since, token, next_token)
+        )
+
+    def listed_dataset(self, tx: Transaction, key: DatasetScope) -> DatasetState | None:
+        """LIST-2: the row a listing reads; a missing dataset is listed as empty, not refused."""
+        return tx.dataset(key)
+
+    def deleted_after(self, dataset: DatasetState | None, since: int) -> bool:
+        """DS-4: does the client's lastSyncCount predate a deletion of the dataset?"""
+        return (dataset is not None and dataset.deleted_at_count is not None
+                and 0 < since <= dataset.deleted_at_count)
+
+    def delta_floor(self, since: int, snapshot: int, alive: bool, deleted_since: bool) -> int:
+        """LIST-1, LIST-3, DS-4: the listing holds the records whose count is above this."""
+        if deleted_since:  # every current record (needed when counts restart, DS-3)
+            return 0
+        if alive and since > snapshot:
+            raise InvalidParameterException(f"No such SyncCount: {since} exists for this Dataset")
+        return since
+
+    def listing_body(self, listing: Listing) -> dict[str, Any]:
+        """LIST-1..6, TOK-1: ListRecords' answer for what the listing found."""
         body: dict[str, Any] = {
-            "Records": [record_body(r, self.choices) for r in page],
-            "Count": total,
-            "DatasetSyncCount": snapshot,
-            "DatasetExists": alive,
-            "DatasetDeletedAfterRequestedSyncCount": deleted_since,
-            "SyncSessionToken": token,
+            "Records": [record_body(r, self.choices) for r in listing.records],
+            "Count": listing.total,
+            "DatasetSyncCount": listing.snapshot,
+            "DatasetExists": listing.exists,
+            "DatasetDeletedAfterRequestedSyncCount": listing.deleted_since,
+            "SyncSessionToken": listing.token,
         }
-        if alive and dataset is not None and self.choices.sends_last_modified_by:  # SYNC-7
-            body["LastModifiedBy"] = dataset.last_modified_by
-        if more:
-            body["NextToken"] = cursors.mint(
-                self.storage.secret(),
-                {
-                    "kind": "records",
-                    "scope": list(_scope_tuple(scope)),
-                    "since": since,
-                    "upto": snapshot,
-                    "after": page[-1].key,
-                },
-            )
+        if listing.exists and listing.dataset is not None and self.choices.sends_last_modified_by:
+            body["LastModifiedBy"] = listing.dataset.last_modified_by  # SYNC-7
+        if listing.next_token is not None:
+            body["NextToken"] = listing.next_token
         return body
+
+    def _records_cursor(self, key: DatasetScope, since: int, snapshot: int, after: str) -> str:
+        return cursors.mint(self.storage.secret(), {
+            "kind": "records", "scope": _scope_list(key), "since": since, "upto": snapshot,
+            "after": after,
+        })
+
+    def _read_records_cursor(self, key: DatasetScope, since: int, cursor: str) -> tuple[int, str]:
+        """(snapshot, last key listed) of a cursor minted for this dataset and lastSyncCount."""
+        payload = cursors.read(self.storage.secret(), cursor,
+                               expect={"kind": "records", "scope": _scope_list(key), "since": since})
+        return int(payload["upto"]), str(payload["after"])
 
     # -- datasets ------------------------------------------------------------------------
     def describe_dataset(
@@ -443,15 +571,13 @@ class CognitoSyncBackend:
         DatasetName: Any = None,
         **_ignored: Any,
     ) -> dict[str, Any]:
-        scope = inputs.dataset_input(
-            {"IdentityPoolId": IdentityPoolId, "IdentityId": IdentityId, "DatasetName": DatasetName},
-            self.choices,
-        )
+        scope: DatasetScope = self.read("DescribeDataset", {
+            "IdentityPoolId": IdentityPoolId, "IdentityId": IdentityId, "DatasetName": DatasetName,
+        })
+        key = self._key(scope)
         with self.storage.read() as tx:
-            dataset = tx.dataset(scope)
-        if dataset is None or not dataset.exists:
-            raise ResourceNotFoundException(f"Dataset not found: {scope.name}")
-        return {"Dataset": dataset_body(dataset, self.choices)}
+            dataset = self.existing_dataset(tx.dataset(key), key)
+        return {"Dataset": dataset_body(dataset, self.choices, identity=scope.identity)}
 
     def delete_dataset(
         self,
@@ -461,29 +587,35 @@ class CognitoSyncBackend:
         DatasetName: Any = None,
         **_ignored: Any,
     ) -> dict[str, Any]:
-        scope = inputs.dataset_input(
-            {"IdentityPoolId": IdentityPoolId, "IdentityId": IdentityId, "DatasetName": DatasetName},
-            self.choices,
-        )
+        scope: DatasetScope = self.read("DeleteDataset", {
+            "IdentityPoolId": IdentityPoolId, "IdentityId": IdentityId, "DatasetName": DatasetName,
+        })
+        key = self._key(scope)
         with self.storage.write() as tx:
-            dataset = tx.dataset(scope)
-            if dataset is None or not dataset.exists:
-                raise ResourceNotFoundException(f"Dataset not found: {scope.name}")
-            tx.drop_records(scope)
-            tx.put_dataset(
-                DatasetState(
-                    scope=scope,
-                    sync_count=dataset.sync_count,
-                    exists=False,
-                    creation_date=dataset.creation_date,
-                    last_modified_date=self.clock(),
-                    last_modified_by=dataset.last_modified_by,
-                    # The highest count before any deletion: counts that restart (DS-3)
-                    # may delete a dataset below an earlier incarnation's count.
-                    deleted_at_count=max(dataset.deleted_at_count or 0, dataset.sync_count),
-                )
-            )
-        return {"Dataset": dataset_body(dataset, self.choices)}
+            dataset = self.existing_dataset(tx.dataset(key), key)
+            tx.drop_records(key)
+            tx.put_dataset(self.deleted_row(dataset))
+        return {"Dataset": dataset_body(dataset, self.choices, identity=scope.identity)}
+
+    def existing_dataset(self, dataset: DatasetState | None, key: DatasetScope) -> DatasetState:
+        """DS-2: the dataset a call names; 404 when it was never written or is deleted."""
+        if dataset is None or not dataset.exists:
+            raise ResourceNotFoundException(f"Dataset not found: {key.name}")
+        return dataset
+
+    def deleted_row(self, dataset: DatasetState) -> DatasetState:
+        """DS-3, DS-4: the row DeleteDataset leaves: gone, but its count remembered."""
+        return DatasetState(
+            scope=dataset.scope,
+            sync_count=dataset.sync_count,
+            exists=False,
+            creation_date=dataset.creation_date,
+            last_modified_date=self.clock(),
+            last_modified_by=dataset.last_modified_by,
+            # The highest count before any deletion: counts that restart (DS-3) may
+            # delete a dataset below an earlier incarnation's count.
+            deleted_at_count=max(dataset.deleted_at_count or 0, dataset.sync_count),
+        )
 
     def list_datasets(
         self,
@@ -494,38 +626,39 @@ class CognitoSyncBackend:
         MaxResults: Any = None,
         **_ignored: Any,
     ) -> dict[str, Any]:
-        request = inputs.list_datasets_input(
-            {
-                "IdentityPoolId": IdentityPoolId, "IdentityId": IdentityId,
-                "NextToken": NextToken, "MaxResults": MaxResults,
-            },
-            self.choices,
-        )
-        owner = [request.pool, request.identity]
+        request: inputs.ListDatasetsInput = self.read("ListDatasets", {
+            "IdentityPoolId": IdentityPoolId, "IdentityId": IdentityId,
+            "NextToken": NextToken, "MaxResults": MaxResults,
+        })
+        owner = list(self.owner_key(request.pool, request.identity))
         after_name: str | None = None
         if request.next_token is not None:
-            cursor = cursors.read(
-                self.storage.secret(),
-                request.next_token,
-                expect={"kind": "datasets", "owner": owner},
-            )
+            cursor = cursors.read(self.storage.secret(), request.next_token,
+                                  expect={"kind": "datasets", "owner": owner})
             after_name = str(cursor["after"])
         page_size = self.choices.page_size(request.max_results)  # LIST-7
         with self.storage.read() as tx:
-            found = tx.datasets(
-                request.pool, request.identity, after_name=after_name, limit=page_size + 1
-            )
+            found = tx.datasets(owner[0], owner[1], after_name=after_name, limit=page_size + 1)
         page = found[:page_size]
-        body: dict[str, Any] = {
-            "Datasets": [dataset_body(d, self.choices) for d in page], "Count": len(page)
-        }
+        next_token = None
         if len(found) > page_size:
-            body["NextToken"] = cursors.mint(
-                self.storage.secret(),
-                {"kind": "datasets", "owner": owner, "after": page[-1].scope.name},
-            )
+            next_token = cursors.mint(self.storage.secret(), {
+                "kind": "datasets", "owner": owner, "after": page[-1].scope.name,
+            })
+        return self.datasets_body(page, request.identity, next_token)
+
+    def datasets_body(
+        self, page: list[DatasetState], identity: str, next_token: str | None
+    ) -> dict[str, Any]:
+        """DS-1: ListDatasets' answer: a page of datasets as ``identity`` sees them."""
+        body: dict[str, Any] = {
+            "Datasets": [dataset_body(d, self.choices, identity=identity) for d in page],
+            "Count": len(page),
+        }
+        if next_token is not None:
+            body["NextToken"] = next_token
         return body
 
 
-def _scope_tuple(scope: DatasetScope) -> tuple[str, str, str]:
-    return (scope.pool, scope.identity, scope.name)
+def _scope_list(key: DatasetScope) -> list[str]:
+    return [key.pool, key.identity, key.name]

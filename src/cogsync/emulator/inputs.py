@@ -52,7 +52,7 @@ class Patch:
 @dataclass(frozen=True)
 class UpdateInput:
     scope: DatasetScope
-    token: str
+    token: str | None  # None only when the caller lets a write come without one
     device_id: str | None
     patches: tuple[Patch, ...]
 
@@ -234,15 +234,18 @@ def _patch(problems: _Problems, index: int, raw: Any, choices: Choices) -> Patch
     return Patch(str(op), key, None if op == REMOVE else value, count, device_date)
 
 
-def update_input(params: Mapping[str, Any], choices: Choices = REFERENCE) -> UpdateInput:
+def update_input(
+    params: Mapping[str, Any], choices: Choices = REFERENCE, *, token_required: bool = True
+) -> UpdateInput:
     """UpdateRecords parameters, checked; a key patched twice is refused unless ``choices``
-    let the last patch win (VAL-4): then every patch is kept, in order, for the backend."""
+    let the last patch win (VAL-4): then every patch is kept, in order, for the backend.
+    A missing SyncSessionToken is 400 unless ``token_required`` is false (TOK-2)."""
     problems = _Problems()
     scope = _scope(problems, params, with_dataset=True, choices=choices)
     device_id = _string(problems, "deviceId", params.get("DeviceId"), C.DEVICE_ID, required=False,
                         choices=choices)
     token = _string(problems, "syncSessionToken", params.get("SyncSessionToken"), None,
-                    required=True)
+                    required=token_required)
     _string(problems, "clientContext", params.get("ClientContext"), None, required=False)
     raw_patches = params.get("RecordPatches")
     patches: list[Patch] = []
@@ -261,7 +264,7 @@ def update_input(params: Mapping[str, Any], choices: Choices = REFERENCE) -> Upd
                 f"Duplicate key in RecordPatches: {patch.key!r}; patch each key at most once"
             )
         seen.add(patch.key)
-    return UpdateInput(DatasetScope(*scope), token or "", device_id, tuple(patches))
+    return UpdateInput(DatasetScope(*scope), token, device_id, tuple(patches))
 
 
 def _max_results(problems: _Problems, value: Any, choices: Choices) -> int | None:

@@ -27,6 +27,9 @@ answers and errors; knows no rules. What it guarantees on the wire:
 - With a :class:`~cogsync.emulator.auth.SigV4Verifier`, every request must be signed
   by a known key (403 otherwise, nothing changes), and a key bound to one identity
   gets 403 NotAuthorizedException on any other identity's datasets (ISO-2).
+
+Seams (``CognitoSyncApp.SEAMS``, as the backend's): ``read_body`` reads the body
+within the cap, ``authenticated_call`` checks the signature before the call runs.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote_to_bytes, urlsplit
 
-from cogsync.emulator.auth import ReceivedRequest, SigV4Verifier
+from cogsync.emulator.auth import Caller, ReceivedRequest, SigV4Verifier
 from cogsync.emulator.backend import CognitoSyncBackend
 from cogsync.emulator.errors import (
     InternalErrorException,
@@ -82,6 +85,9 @@ class _BodyRefused(InvalidParameterException):
 class CognitoSyncApp:
     """A WSGI application serving one :class:`CognitoSyncBackend`."""
 
+    #: The named steps a subclass may replace (the mutant catalog does, one each).
+    SEAMS: tuple[str, ...] = ("read_body", "authenticated_call")
+
     def __init__(
         self,
         backend: CognitoSyncBackend,
@@ -114,24 +120,32 @@ class CognitoSyncApp:
 
     # -- one request -------------------------------------------------------------------------
     def _handle(self, environ: dict[str, Any]) -> dict[str, Any]:
-        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         raw_path, query = _raw_target(environ)
         headers = _headers(environ)
-        body = _read_body(environ, self.max_body_bytes)
-        caller = None
-        if self.auth is not None:
-            caller = self.auth.verify(
-                ReceivedRequest(
-                    method=method,
-                    scheme=str(environ.get("wsgi.url_scheme", "http")),
-                    host=headers.get("host") or _server_host(environ),
-                    raw_path=raw_path,
-                    query=query,
-                    headers=headers,
-                    body=body,
-                )
-            )
-        operation, labels = _route(method, raw_path)
+        body = self.read_body(environ)
+        request = ReceivedRequest(
+            method=str(environ.get("REQUEST_METHOD", "GET")).upper(),
+            scheme=str(environ.get("wsgi.url_scheme", "http")),
+            host=headers.get("host") or _server_host(environ),
+            raw_path=raw_path,
+            query=query,
+            headers=headers,
+            body=body,
+        )
+        return self.authenticated_call(request)
+
+    def read_body(self, environ: dict[str, Any]) -> bytes:
+        """WIRE-4: the request body, never more than ``max_body_bytes`` of it read (400 past)."""
+        return _read_body(environ, self.max_body_bytes)
+
+    def authenticated_call(self, request: ReceivedRequest) -> dict[str, Any]:
+        """ISO-2: the signature is checked before the operation runs (403: nothing changes)."""
+        caller = self.auth.verify(request) if self.auth is not None else None
+        return self.call_as(request, caller)
+
+    def call_as(self, request: ReceivedRequest, caller: Caller | None) -> dict[str, Any]:
+        """Route the request, hold a bound key to its identity (ISO-2), run the operation."""
+        operation, labels = _route(request.method, request.raw_path)
         bound = caller.credential.identity_id if caller is not None else None
         if bound is not None and labels.get("IdentityId") != bound:
             raise NotAuthorizedException(
@@ -139,12 +153,12 @@ class CognitoSyncApp:
             )
         params: dict[str, Any] = dict(labels)
         if operation == "UpdateRecords":
-            document = _json_object(body)
+            document = _json_object(request.body)
             for member in ("DeviceId", "RecordPatches", "SyncSessionToken"):
                 params[member] = document.get(member)
-            params["ClientContext"] = headers.get("x-amz-client-context")
+            params["ClientContext"] = request.headers.get("x-amz-client-context")
         else:
-            params.update(_query_params(operation, query))
+            params.update(_query_params(operation, request.query))
         return self.backend.call(operation, params)
 
 

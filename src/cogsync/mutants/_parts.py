@@ -1,14 +1,17 @@
-"""What every mutant is built from: the reference emulator's own parts, one of them bent.
+"""What every mutant is built from: the reference emulator's own parts, one seam replaced.
 
-A mutant is the reference emulator with one realistic bug. The bug goes in by
-subclassing (the backend, the WSGI app) or by wrapping (a storage transaction, the
-WSGI app), never by editing the emulator, so the catalog can never break the
-reference. The helpers here keep each mutant to a few lines:
+A mutant is the reference emulator with one realistic bug, planted through one named
+seam of the code ``cogsync serve`` runs, never in a copy of it:
 
-- :func:`serve` puts a backend (class) behind the reference WSGI app, memory storage;
-- :class:`TransactionProxy` / :class:`ProxyStorage` bend what a transaction reads or
-  writes (a storage that "forgets" tombstones, never spends a token...);
-- :func:`rewrite_answers` bends what the app sends (wire-level bugs).
+- a method of :attr:`CognitoSyncBackend.SEAMS <cogsync.emulator.backend.CognitoSyncBackend.SEAMS>`
+  or :attr:`CognitoSyncApp.SEAMS <cogsync.emulator.wire.CognitoSyncApp.SEAMS>`,
+  overridden in a subclass;
+- one method of a storage transaction, bent by a :class:`TransactionProxy` that
+  :class:`ProxyStorage` puts around every transaction;
+- the answers the app sends, rewritten by :func:`rewrite_answers` (wire-level bugs);
+- or a constructor argument of the real parts (a clock, a body cap, the credentials).
+
+:func:`serve` puts a backend (class) behind the reference WSGI app, memory storage.
 """
 
 from __future__ import annotations
@@ -43,10 +46,15 @@ def serve(
 
 
 class TransactionProxy:
-    """Passes everything to the real transaction; mutants override the one method they bend."""
+    """Passes everything to the real transaction; a mutant overrides the one method it bends.
 
-    def __init__(self, inner: Transaction) -> None:
+    ``kept`` is what the bent storage remembers between transactions (a cache, say),
+    forgotten when the storage is reset.
+    """
+
+    def __init__(self, inner: Transaction, kept: dict[Any, Any]) -> None:
         self.inner = inner
+        self.kept = kept
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
@@ -57,17 +65,22 @@ class ProxyStorage(MemoryStorage):
 
     def __init__(self, proxy: type[TransactionProxy]) -> None:
         super().__init__()
-        self._proxy = proxy
+        self.proxy = proxy
+        self.kept: dict[Any, Any] = {}
 
     @contextmanager
     def read(self) -> Iterator[Any]:
         with super().read() as tx:
-            yield self._proxy(tx)
+            yield self.proxy(tx, self.kept)
 
     @contextmanager
     def write(self) -> Iterator[Any]:
         with super().write() as tx:
-            yield self._proxy(tx)
+            yield self.proxy(tx, self.kept)
+
+    def reset(self) -> None:
+        super().reset()
+        self.kept.clear()
 
 
 #: (status, headers, body) -> (status, headers, body): one answer, rewritten.
@@ -106,6 +119,15 @@ class AnswerRewriter:
 def rewrite_answers(app: CognitoSyncApp, rewrite: AnswerRewrite) -> AnswerRewriter:
     """``app`` with every answer passed through ``rewrite``."""
     return AnswerRewriter(app, rewrite)
+
+
+def with_patches(params: Any, edit: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
+    """UpdateRecords parameters with every patch object passed through ``edit`` (a copy)."""
+    patches = params.get("RecordPatches")
+    if not isinstance(patches, list):
+        return params
+    return {**params, "RecordPatches": [edit(dict(p)) if isinstance(p, dict) else p
+                                        for p in patches]}
 
 
 def json_body(body: bytes) -> Any:

@@ -1,10 +1,12 @@
 """The catalog: every mutant, the bug it carries, and the properties it breaks.
 
 A mutant is the reference emulator with one realistic bug, the kind an implementer
-of Cognito Sync's records API could write. The conformance engine must report every
-one of a mutant's ``breaks`` ids as failed (SHOULD ids under the default profile),
-and must pass the reference emulator: together the mutants break every MUST and
-SHOULD property, so each property's check is proven by a server that breaks it.
+of Cognito Sync's records API could write, planted by replacing one named seam of
+the real emulator (``CognitoSyncBackend.SEAMS`` and the others: see ``_parts``).
+The conformance engine must report every one of a mutant's ``breaks`` ids as failed
+(SHOULD ids under the default profile), and must pass the reference emulator:
+together the mutants break every MUST and SHOULD property, so each property's check
+is proven by a server that breaks it.
 
 ``minimal_steps`` is the fewest calls that show the bug, counted by hand (tokens
 come from listings, so a write costs a ListRecords first); the benchmark compares
@@ -139,7 +141,8 @@ CATALOG: tuple[Mutant, ...] = (
     _m("list-datasets-omits-num-records", "DS-1", 3, datasets.list_datasets_omits_num_records,
        "ListDatasets serializes datasets without NumRecords."),
     _m("describe-missing-answers-200", "DS-2", 1, datasets.describe_missing_answers_200,
-       "DescribeDataset of an unknown name answers an empty dataset instead of 404."),
+       "A dataset that does not exist is looked up as an empty one, so DescribeDataset (and "
+       "DeleteDataset) of an unknown name answer 200 instead of 404."),
     # The old records show after the re-creation: records never written there (LIST-1).
     _m("delete-keeps-records", "LIST-1", 6, datasets.delete_keeps_records,
        "DeleteDataset marks the dataset deleted but leaves its records, which come back when "
@@ -189,8 +192,8 @@ CATALOG: tuple[Mutant, ...] = (
        "Negative counts are refused before the request is validated, so a SyncCount that is not "
        "a number crashes the comparison (500)."),
     _m("astral-characters-mangled", "WIRE-5", 3, wire_bugs.astral_characters_mangled,
-       "Values are stored in a 3-byte UTF-8 column, turning characters outside the BMP into "
-       "U+FFFD."),
+       "Keys and values are stored in 3-byte UTF-8 columns, turning characters outside the BMP "
+       "into U+FFFD."),
     # A valid write refused for its size: VAL-2 (valid input refused), where WIRE-4's
     # cap clause says why it matters.
     _m("body-cap-too-small", "VAL-2", 2, wire_bugs.body_cap_too_small,

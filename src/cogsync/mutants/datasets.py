@@ -5,18 +5,17 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from cogsync.emulator import inputs
-from cogsync.emulator.backend import CognitoSyncBackend, dataset_body
-from cogsync.emulator.errors import ResourceNotFoundException
-from cogsync.emulator.state import DatasetScope, RecordState
+from cogsync.emulator.backend import CognitoSyncBackend
+from cogsync.emulator.state import DatasetScope, DatasetState, RecordState
 from cogsync.emulator.wire import CognitoSyncApp
 from cogsync.mutants._parts import ProxyStorage, TransactionProxy, serve
-from cogsync.mutants._seams import SeamedBackend
 
 
 class _ListDatasetsWithoutCounts(CognitoSyncBackend):
-    def list_datasets(self, **params: Any) -> dict[str, Any]:
-        answer = super().list_datasets(**params)
+    def datasets_body(
+        self, page: list[DatasetState], identity: str, next_token: str | None
+    ) -> dict[str, Any]:
+        answer = super().datasets_body(page, identity, next_token)
         for dataset in answer["Datasets"]:
             del dataset["NumRecords"]
         return answer
@@ -26,18 +25,18 @@ def list_datasets_omits_num_records() -> CognitoSyncApp:
     return serve(_ListDatasetsWithoutCounts)
 
 
-class _DescribeAnything(CognitoSyncBackend):
-    def describe_dataset(self, **params: Any) -> dict[str, Any]:
-        try:
-            return super().describe_dataset(**params)
-        except ResourceNotFoundException:
-            return {"Dataset": {"IdentityId": params["IdentityId"],
-                                "DatasetName": params["DatasetName"],
-                                "NumRecords": 0, "DataStorage": 0}}
+class _LookupDefaultsToEmpty(CognitoSyncBackend):
+    def existing_dataset(self, dataset: DatasetState | None, key: DatasetScope) -> DatasetState:
+        """A missing dataset is looked up as an empty one."""
+        if dataset is not None and dataset.exists:
+            return dataset
+        now = self.clock()
+        return DatasetState(scope=key, sync_count=0, exists=True, creation_date=now,
+                            last_modified_date=now, last_modified_by=key.identity)
 
 
 def describe_missing_answers_200() -> CognitoSyncApp:
-    return serve(_DescribeAnything)
+    return serve(_LookupDefaultsToEmpty)
 
 
 class _RecordsOutliveDelete(TransactionProxy):
@@ -49,37 +48,27 @@ def delete_keeps_records() -> CognitoSyncApp:
     return serve(storage=ProxyStorage(_RecordsOutliveDelete))
 
 
-class _NeverSaysDeleted(CognitoSyncBackend):
-    def list_records(self, **params: Any) -> dict[str, Any]:
-        answer = super().list_records(**params)
-        answer["DatasetDeletedAfterRequestedSyncCount"] = False
-        return answer
-
-
 class _DeleteEmptiesOnly(CognitoSyncBackend):
-    """DeleteDataset drops the records and zeroes the counters, but the dataset stays."""
-
-    def delete_dataset(self, **params: Any) -> dict[str, Any]:
-        scope = inputs.dataset_input(params)
-        with self.storage.write() as tx:
-            dataset = tx.dataset(scope)
-            if dataset is None or not dataset.exists:
-                raise ResourceNotFoundException(f"Dataset not found: {scope.name}")
-            tx.drop_records(scope)
-            tx.put_dataset(dataclasses.replace(dataset, num_records=0, data_storage=0,
-                                               last_modified_date=self.clock()))
-        return {"Dataset": dataset_body(dataset)}
+    def deleted_row(self, dataset: DatasetState) -> DatasetState:
+        """DeleteDataset zeroes the counters, but the dataset stays."""
+        return dataclasses.replace(dataset, num_records=0, data_storage=0, tombstones=0,
+                                   tombstone_bytes=0, last_modified_date=self.clock())
 
 
 def delete_only_empties_dataset() -> CognitoSyncApp:
     return serve(_DeleteEmptiesOnly)
 
 
+class _NeverSaysDeleted(CognitoSyncBackend):
+    def deleted_after(self, dataset: DatasetState | None, since: int) -> bool:
+        return False
+
+
 def no_deleted_after_flag() -> CognitoSyncApp:
     return serve(_NeverSaysDeleted)
 
 
-class _StorageInCharacters(SeamedBackend):
+class _StorageInCharacters(CognitoSyncBackend):
     def stored_size(self, record: RecordState) -> int:
         return 0 if record.value is None else len(record.key) + len(record.value)
 
@@ -88,7 +77,7 @@ def data_storage_counts_characters() -> CognitoSyncApp:
     return serve(_StorageInCharacters)
 
 
-class _NumRecordsPerPatch(SeamedBackend):
+class _NumRecordsPerPatch(CognitoSyncBackend):
     def records_added(self, record: RecordState, old: RecordState | None) -> int:
         return 1 if record.is_live else -1
 

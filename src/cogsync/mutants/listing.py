@@ -2,36 +2,31 @@
 
 from __future__ import annotations
 
-import threading
+import dataclasses
 from typing import Any
 
-from cogsync.emulator import inputs
 from cogsync.emulator.backend import CognitoSyncBackend
-from cogsync.emulator.errors import ResourceNotFoundException
+from cogsync.emulator.plans import Listing
 from cogsync.emulator.state import DatasetScope, DatasetState, RecordState
+from cogsync.emulator.storage import Transaction
 from cogsync.emulator.wire import CognitoSyncApp
 from cogsync.mutants._parts import ProxyStorage, TransactionProxy, serve
 
 
-class _InclusiveDelta(TransactionProxy):
-    def changed_records(self, scope: DatasetScope, *, above: int,
-                        **options: Any) -> list[RecordState]:
-        return self.inner.changed_records(scope, above=above - 1, **options)
-
-    def count_changed_records(self, scope: DatasetScope, *, above: int, up_to: int) -> int:
-        return self.inner.count_changed_records(scope, above=above - 1, up_to=up_to)
+class _InclusiveDelta(CognitoSyncBackend):
+    def delta_floor(self, since: int, snapshot: int, alive: bool, deleted_since: bool) -> int:
+        """The delta query is sync_count >= lastSyncCount, i.e. above lastSyncCount - 1."""
+        return super().delta_floor(since, snapshot, alive, deleted_since) - 1
 
 
 def delta_listing_inclusive() -> CognitoSyncApp:
-    return serve(storage=ProxyStorage(_InclusiveDelta))
+    return serve(_InclusiveDelta)
 
 
 class _MissingIs404(CognitoSyncBackend):
-    def list_records(self, **params: Any) -> dict[str, Any]:
-        dataset = _dataset_row(self, params)
-        if dataset is None or not dataset.exists:
-            raise ResourceNotFoundException(f"Dataset not found: {params.get('DatasetName')}")
-        return super().list_records(**params)
+    def listed_dataset(self, tx: Transaction, key: DatasetScope) -> DatasetState | None:
+        """Looks the dataset up the way DescribeDataset does."""
+        return self.existing_dataset(super().listed_dataset(tx, key), key)
 
 
 def missing_dataset_listed_as_404() -> CognitoSyncApp:
@@ -39,13 +34,8 @@ def missing_dataset_listed_as_404() -> CognitoSyncApp:
 
 
 class _ClampedLastSyncCount(CognitoSyncBackend):
-    def list_records(self, **params: Any) -> dict[str, Any]:
-        since = params.get("LastSyncCount")
-        if isinstance(since, int) and not params.get("NextToken"):
-            dataset = _dataset_row(self, params)
-            if dataset is not None and dataset.exists:
-                params["LastSyncCount"] = min(since, dataset.sync_count)
-        return super().list_records(**params)
+    def delta_floor(self, since: int, snapshot: int, alive: bool, deleted_since: bool) -> int:
+        return super().delta_floor(min(since, snapshot), snapshot, alive, deleted_since)
 
 
 def list_past_count_clamped() -> CognitoSyncApp:
@@ -53,10 +43,9 @@ def list_past_count_clamped() -> CognitoSyncApp:
 
 
 class _CursorOneLate(TransactionProxy):
-    """A next page resumes one record late: the first record after the cursor is lost."""
-
     def changed_records(self, scope: DatasetScope, *, after_key: str | None = None,
                         limit: int | None = None, **options: Any) -> list[RecordState]:
+        """A next page resumes one record late: the first record after the cursor is lost."""
         if after_key is None:
             return self.inner.changed_records(scope, limit=limit, **options)
         found = self.inner.changed_records(scope, after_key=after_key,
@@ -69,10 +58,8 @@ def pagination_skips_record() -> CognitoSyncApp:
 
 
 class _CountOfPage(CognitoSyncBackend):
-    def list_records(self, **params: Any) -> dict[str, Any]:
-        answer = super().list_records(**params)
-        answer["Count"] = len(answer["Records"])
-        return answer
+    def listing_body(self, listing: Listing) -> dict[str, Any]:
+        return {**super().listing_body(listing), "Count": len(listing.records)}
 
 
 def count_is_page_size() -> CognitoSyncApp:
@@ -80,14 +67,12 @@ def count_is_page_size() -> CognitoSyncApp:
 
 
 class _DatesFromDatasetRow(CognitoSyncBackend):
-    """Serializes each listed record's LastModifiedDate from the dataset row."""
-
-    def list_records(self, **params: Any) -> dict[str, Any]:
-        answer = super().list_records(**params)
-        dataset = _dataset_row(self, params)
-        if dataset is not None:
+    def listing_body(self, listing: Listing) -> dict[str, Any]:
+        """Serializes each listed record's LastModifiedDate from the dataset row."""
+        answer = super().listing_body(listing)
+        if listing.dataset is not None:
             for record in answer["Records"]:
-                record["LastModifiedDate"] = dataset.last_modified_date
+                record["LastModifiedDate"] = listing.dataset.last_modified_date
         return answer
 
 
@@ -96,47 +81,28 @@ def listing_dates_from_dataset() -> CognitoSyncApp:
 
 
 class _CountOfDataset(CognitoSyncBackend):
-    """Fills Count from the dataset row's NumRecords, whatever the listing holds."""
-
-    def list_records(self, **params: Any) -> dict[str, Any]:
-        answer = super().list_records(**params)
-        dataset = _dataset_row(self, params)
-        answer["Count"] = dataset.num_records if dataset is not None and dataset.exists else 0
-        return answer
+    def listing_body(self, listing: Listing) -> dict[str, Any]:
+        """Fills Count from the dataset row's NumRecords, whatever the listing holds."""
+        count = listing.dataset.num_records if listing.exists and listing.dataset else 0
+        return {**super().listing_body(listing), "Count": count}
 
 
 def count_is_dataset_size() -> CognitoSyncApp:
     return serve(_CountOfDataset)
 
 
-class _ValueCache(CognitoSyncBackend):
-    """Serves listed values through a cache that UpdateRecords never invalidates."""
+class _ValueCache(TransactionProxy):
+    def changed_records(self, scope: DatasetScope, **options: Any) -> list[RecordState]:
+        """Listed values come from a cache that UpdateRecords never invalidates."""
+        return [_through_cache(self.kept, scope, r)
+                for r in self.inner.changed_records(scope, **options)]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._values: dict[tuple[str, str, str, str], str] = {}
-        self._lock = threading.Lock()
 
-    def reset(self) -> None:
-        super().reset()
-        with self._lock:
-            self._values.clear()
-
-    def list_records(self, **params: Any) -> dict[str, Any]:
-        answer = super().list_records(**params)
-        scope = (params["IdentityPoolId"], params["IdentityId"], params["DatasetName"])
-        with self._lock:
-            for record in answer["Records"]:
-                if "Value" in record:
-                    record["Value"] = self._values.setdefault((*scope, record["Key"]),
-                                                              record["Value"])
-        return answer
+def _through_cache(cache: dict[Any, Any], scope: DatasetScope, record: RecordState) -> RecordState:
+    if record.value is None:
+        return record
+    return dataclasses.replace(record, value=cache.setdefault((scope, record.key), record.value))
 
 
 def listing_value_cache_stale() -> CognitoSyncApp:
-    return serve(_ValueCache)
-
-
-def _dataset_row(backend: CognitoSyncBackend, params: dict[str, Any]) -> DatasetState | None:
-    with backend.storage.read() as tx:
-        return tx.dataset(inputs.dataset_input(params))
+    return serve(storage=ProxyStorage(_ValueCache))

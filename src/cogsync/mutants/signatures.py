@@ -7,14 +7,11 @@ dummy key in-process targets sign with, and a key bound to
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from cogsync.conformance.auth import BOUND_IDENTITY, BOUND_KEY, RUN_KEY
 from cogsync.emulator.auth import Credential, ReceivedRequest, SigV4Verifier
-from cogsync.emulator.backend import CognitoSyncBackend
-from cogsync.emulator.storage import MemoryStorage
-from cogsync.emulator.wire import CognitoSyncApp, _headers, _raw_target, _read_body, _server_host
+from cogsync.emulator.wire import CognitoSyncApp
 from cogsync.mutants._parts import serve
 from cogsync.targets.signing import DUMMY_CREDENTIALS
 
@@ -39,27 +36,13 @@ def bound_credentials_not_enforced() -> CognitoSyncApp:
 
 
 class _VerifiedAfterwards(CognitoSyncApp):
-    """Runs the operation first and checks the signature when answering."""
-
-    def __init__(self, backend: CognitoSyncBackend, *, late_auth: SigV4Verifier) -> None:
-        super().__init__(backend)
-        self.late_auth = late_auth
-
-    def _handle(self, environ: dict[str, Any]) -> dict[str, Any]:
-        body = _read_body(environ, self.max_body_bytes)
-        answer = super()._handle({**environ, "wsgi.input": io.BytesIO(body),
-                                  "CONTENT_LENGTH": str(len(body))})
-        raw_path, query = _raw_target(environ)
-        headers = _headers(environ)
-        self.late_auth.verify(ReceivedRequest(
-            method=str(environ.get("REQUEST_METHOD", "GET")).upper(),
-            scheme=str(environ.get("wsgi.url_scheme", "http")),
-            host=headers.get("host") or _server_host(environ),
-            raw_path=raw_path, query=query, headers=headers, body=body,
-        ))
+    def authenticated_call(self, request: ReceivedRequest) -> dict[str, Any]:
+        """Runs the operation first and checks the signature when answering."""
+        answer = self.call_as(request, None)
+        if self.auth is not None:
+            self.auth.verify(request)
         return answer
 
 
 def signature_checked_after_write() -> CognitoSyncApp:
-    return _VerifiedAfterwards(CognitoSyncBackend(MemoryStorage()),
-                               late_auth=SigV4Verifier(signing_keys()))
+    return serve(app_class=_VerifiedAfterwards, auth=SigV4Verifier(signing_keys()))

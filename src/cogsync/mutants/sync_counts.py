@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from cogsync.emulator.backend import CognitoSyncBackend
-from cogsync.emulator.inputs import Patch
+from cogsync.emulator.plans import Listing, WritePlan
 from cogsync.emulator.state import DatasetState, RecordState
 from cogsync.emulator.wire import CognitoSyncApp
-from cogsync.mutants._parts import serve
-from cogsync.mutants._seams import SeamedBackend
+from cogsync.mutants._parts import serve, with_patches
 
 
-class _CountPerPatch(SeamedBackend):
-    def record_counts(self, dataset_count: int, patches: tuple[Patch, ...]) -> list[int]:
-        return [dataset_count + 1 + index for index in range(len(patches))]
+class _CountPerPatch(CognitoSyncBackend):
+    def record_counts(self, before: int, records: int) -> list[int]:
+        return [before + 1 + index for index in range(records)]
 
 
 def count_per_patch() -> CognitoSyncApp:
@@ -23,9 +23,9 @@ def count_per_patch() -> CognitoSyncApp:
 
 
 class _SentCountInResponse(CognitoSyncBackend):
-    def update_records(self, **params: Any) -> dict[str, Any]:
-        answer = super().update_records(**params)
-        sent = {p["Key"]: p["SyncCount"] for p in params.get("RecordPatches") or []}
+    def write_body(self, plan: WritePlan) -> dict[str, Any]:
+        answer = super().write_body(plan)
+        sent = {p.key: p.sync_count for p in plan.request.patches}
         for record in answer["Records"]:
             record["SyncCount"] = sent[record["Key"]]
         return answer
@@ -36,8 +36,8 @@ def response_carries_sent_count() -> CognitoSyncApp:
 
 
 class _ResponseWithoutRemovals(CognitoSyncBackend):
-    def update_records(self, **params: Any) -> dict[str, Any]:
-        answer = super().update_records(**params)
+    def write_body(self, plan: WritePlan) -> dict[str, Any]:
+        answer = super().write_body(plan)
         answer["Records"] = [r for r in answer["Records"] if "Value" in r]
         return answer
 
@@ -46,11 +46,11 @@ def response_omits_removed_keys() -> CognitoSyncApp:
     return serve(_ResponseWithoutRemovals)
 
 
-class _NewKeyNeedsDatasetCount(SeamedBackend):
+class _NewKeyNeedsDatasetCount(CognitoSyncBackend):
     def held_count(self, held: RecordState | None, dataset: DatasetState | None) -> int:
-        if held is not None:
-            return held.sync_count
-        return dataset.sync_count if dataset is not None else 0
+        if held is None and dataset is not None:
+            return dataset.sync_count
+        return super().held_count(held, dataset)
 
 
 def new_key_needs_dataset_count() -> CognitoSyncApp:
@@ -58,9 +58,9 @@ def new_key_needs_dataset_count() -> CognitoSyncApp:
 
 
 class _DatasetCountFromRecords(CognitoSyncBackend):
-    def list_records(self, **params: Any) -> dict[str, Any]:
-        answer = super().list_records(**params)
-        answer["DatasetSyncCount"] = max((r["SyncCount"] for r in answer["Records"]), default=0)
+    def listing_body(self, listing: Listing) -> dict[str, Any]:
+        answer = super().listing_body(listing)
+        answer["DatasetSyncCount"] = max((r.sync_count for r in listing.records), default=0)
         return answer
 
 
@@ -73,15 +73,14 @@ def timestamps_in_milliseconds() -> CognitoSyncApp:
 
 
 class _DeviceDateDropped(CognitoSyncBackend):
-    def update_records(self, **params: Any) -> dict[str, Any]:
-        patches = params.get("RecordPatches")
-        if isinstance(patches, list):
-            params["RecordPatches"] = [
-                {k: v for k, v in p.items() if k != "DeviceLastModifiedDate"}
-                if isinstance(p, dict) else p
-                for p in patches
-            ]
-        return super().update_records(**params)
+    def read(self, operation: str, params: Mapping[str, Any]) -> Any:
+        """The patch parser never reads DeviceLastModifiedDate."""
+        return super().read(operation, with_patches(params, _without_device_date))
+
+
+def _without_device_date(patch: dict[str, Any]) -> dict[str, Any]:
+    patch.pop("DeviceLastModifiedDate", None)
+    return patch
 
 
 def device_date_dropped() -> CognitoSyncApp:

@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from cogsync.emulator.backend import CognitoSyncBackend
+from cogsync.emulator.plans import Listing
 from cogsync.emulator.state import DatasetScope, TokenState
 from cogsync.emulator.storage import Transaction
 from cogsync.emulator.wire import CognitoSyncApp
-from cogsync.mutants._parts import ProxyStorage, TransactionProxy, serve
+from cogsync.mutants._parts import serve
 
 
 class _TokenOnlyForExisting(CognitoSyncBackend):
-    def list_records(self, **params: Any) -> dict[str, Any]:
-        answer = super().list_records(**params)
-        if not answer["DatasetExists"]:
+    def listing_body(self, listing: Listing) -> dict[str, Any]:
+        answer = super().listing_body(listing)
+        if not listing.exists:
             del answer["SyncSessionToken"]
         return answer
 
@@ -24,17 +25,9 @@ def token_missing_for_new_dataset() -> CognitoSyncApp:
 
 
 class _TokenOptional(CognitoSyncBackend):
-    """Checks the token only when one is sent."""
-
-    def update_records(self, **params: Any) -> dict[str, Any]:
-        if params.get("SyncSessionToken") is None:
-            params["SyncSessionToken"] = ""
-        return super().update_records(**params)
-
-    def _usable_token(self, tx: Transaction, token: str, scope: DatasetScope) -> TokenState | None:
-        if token == "":
-            return TokenState(token, scope, self.clock())
-        return super()._usable_token(tx, token, scope)
+    def write_needs_token(self) -> bool:
+        """Checks the token only when one is sent."""
+        return False
 
 
 def missing_token_accepted() -> CognitoSyncApp:
@@ -42,14 +35,9 @@ def missing_token_accepted() -> CognitoSyncApp:
 
 
 class _TokenOfIdentity(CognitoSyncBackend):
-    """Checks that the token belongs to the caller's identity, not to the dataset."""
-
-    def _usable_token(self, tx: Transaction, token: str, scope: DatasetScope) -> TokenState | None:
-        state = tx.token(token)
-        if state is None or (state.scope.pool, state.scope.identity) != (scope.pool,
-                                                                           scope.identity):
-            return None
-        return state
+    def token_fits(self, token: TokenState, key: DatasetScope) -> bool:
+        """Checks that the token belongs to the caller's identity, not to the dataset."""
+        return (token.scope.pool, token.scope.identity) == (key.pool, key.identity)
 
 
 def token_not_bound_to_dataset() -> CognitoSyncApp:
@@ -57,21 +45,19 @@ def token_not_bound_to_dataset() -> CognitoSyncApp:
 
 
 class _TokenOfDatasetName(CognitoSyncBackend):
-    """Looks tokens up by dataset name: any identity's token for that name will do."""
-
-    def _usable_token(self, tx: Transaction, token: str, scope: DatasetScope) -> TokenState | None:
-        state = tx.token(token)
-        return state if state is not None and state.scope.name == scope.name else None
+    def token_fits(self, token: TokenState, key: DatasetScope) -> bool:
+        """Looks tokens up by dataset name: any identity's token for that name will do."""
+        return token.scope.name == key.name
 
 
 def token_bound_to_dataset_name_only() -> CognitoSyncApp:
     return serve(_TokenOfDatasetName)
 
 
-class _TokensNeverSpent(TransactionProxy):
-    def drop_token(self, token: str) -> None:
+class _TokensNeverSpent(CognitoSyncBackend):
+    def spend_token(self, tx: Transaction, token: str | None) -> None:
         """Forgot to delete the token row after a successful write."""
 
 
 def token_reusable() -> CognitoSyncApp:
-    return serve(storage=ProxyStorage(_TokensNeverSpent))
+    return serve(_TokensNeverSpent)

@@ -2,37 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Any
+from collections.abc import Iterable
 
+from cogsync.emulator.backend import CognitoSyncBackend
+from cogsync.emulator.inputs import LONG_RANGE
 from cogsync.emulator.state import DatasetScope, DatasetState, RecordState
 from cogsync.emulator.wire import CognitoSyncApp
 from cogsync.mutants._parts import ProxyStorage, TransactionProxy, serve
-from cogsync.mutants._seams import SeamedBackend
 
 
-class _RowsDeleted(TransactionProxy):
-    """A removed key's row is gone: no read ever sees the tombstone again."""
-
-    def records(self, scope: DatasetScope, keys: Collection[str]) -> dict[str, RecordState]:
-        return {k: r for k, r in self.inner.records(scope, keys).items() if r.is_live}
-
-    def changed_records(self, scope: DatasetScope, **options: Any) -> list[RecordState]:
-        limit = options.pop("limit", None)
-        live = [r for r in self.inner.changed_records(scope, **options) if r.is_live]
-        return live if limit is None else live[:limit]
-
-    def count_changed_records(self, scope: DatasetScope, *, above: int, up_to: int) -> int:
-        return len(self.changed_records(scope, above=above, up_to=up_to))
+class _RemovalDeletesRow(TransactionProxy):
+    def put_records(self, scope: DatasetScope, records: Iterable[RecordState]) -> None:
+        """A removal deletes the key's row instead of storing a tombstone."""
+        batch = list(records)
+        removed = {r.key for r in batch if not r.is_live}
+        if removed:
+            survivors = [r for r in self.inner.changed_records(scope, above=-1, up_to=LONG_RANGE[1])
+                         if r.key not in removed]
+            self.inner.drop_records(scope)
+            batch = [*survivors, *(r for r in batch if r.is_live)]
+        self.inner.put_records(scope, batch)
 
 
 def remove_deletes_row() -> CognitoSyncApp:
-    return serve(storage=ProxyStorage(_RowsDeleted))
+    return serve(storage=ProxyStorage(_RemovalDeletesRow))
 
 
-class _TombstoneAsMissing(SeamedBackend):
+class _TombstoneAsMissing(CognitoSyncBackend):
     def held_count(self, held: RecordState | None, dataset: DatasetState | None) -> int:
-        return held.sync_count if held is not None and held.is_live else 0
+        return super().held_count(held if held is not None and held.is_live else None, dataset)
 
 
 def tombstone_revive_needs_zero() -> CognitoSyncApp:

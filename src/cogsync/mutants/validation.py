@@ -1,31 +1,26 @@
-"""Mutants of input validation (VAL-1..3)."""
+"""Mutants of input validation (VAL-1..3): a parser in front of the reference's checks."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from cogsync.contracts import constraints as C
 from cogsync.emulator.backend import CognitoSyncBackend
 from cogsync.emulator.errors import InvalidParameterException
 from cogsync.emulator.wire import CognitoSyncApp
-from cogsync.mutants._parts import serve
-
-
-def _patches(params: dict[str, Any]) -> list[dict[str, Any]]:
-    """The request's patch objects, copied into ``params`` so the caller's stay untouched."""
-    patches = params.get("RecordPatches")
-    if not isinstance(patches, list):
-        return []
-    params["RecordPatches"] = [dict(p) if isinstance(p, dict) else p for p in patches]
-    return [p for p in params["RecordPatches"] if isinstance(p, dict)]
+from cogsync.mutants._parts import serve, with_patches
 
 
 class _AnythingButRemoveIsReplace(CognitoSyncBackend):
-    def update_records(self, **params: Any) -> dict[str, Any]:
-        for patch in _patches(params):
-            if patch.get("Op") != "remove":
-                patch["Op"] = "replace"
-        return super().update_records(**params)
+    def read(self, operation: str, params: Mapping[str, Any]) -> Any:
+        return super().read(operation, with_patches(params, _op_as_replace))
+
+
+def _op_as_replace(patch: dict[str, Any]) -> dict[str, Any]:
+    if patch.get("Op") != "remove":
+        patch["Op"] = "replace"
+    return patch
 
 
 def unknown_op_treated_as_replace() -> CognitoSyncApp:
@@ -33,14 +28,15 @@ def unknown_op_treated_as_replace() -> CognitoSyncApp:
 
 
 class _KeysTruncated(CognitoSyncBackend):
-    """Stores keys in a 1024-character column that silently truncates."""
+    def read(self, operation: str, params: Mapping[str, Any]) -> Any:
+        """Keys go to a 1024-character column that silently truncates longer ones."""
+        return super().read(operation, with_patches(params, _key_truncated))
 
-    def update_records(self, **params: Any) -> dict[str, Any]:
-        limit = C.RECORD_KEY.max_length or 1024
-        for patch in _patches(params):
-            if isinstance(patch.get("Key"), str):
-                patch["Key"] = patch["Key"][:limit]
-        return super().update_records(**params)
+
+def _key_truncated(patch: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(patch.get("Key"), str):
+        patch["Key"] = patch["Key"][:C.RECORD_KEY.max_length or 1024]
+    return patch
 
 
 def overlong_key_truncated() -> CognitoSyncApp:
@@ -51,7 +47,7 @@ _NAME_WITHOUT_COLON = "[a-zA-Z0-9_.-]+"
 
 
 class _NoColonInNames(CognitoSyncBackend):
-    def call(self, operation: str, params: Any) -> dict[str, Any]:
+    def read(self, operation: str, params: Mapping[str, Any]) -> Any:
         name = params.get("DatasetName")
         if isinstance(name, str) and ":" in name:
             raise InvalidParameterException(
@@ -59,7 +55,7 @@ class _NoColonInNames(CognitoSyncBackend):
                 " constraint: Member must satisfy regular expression pattern:"
                 f" {_NAME_WITHOUT_COLON}"
             )
-        return super().call(operation, params)
+        return super().read(operation, params)
 
 
 def colon_refused_in_dataset_names() -> CognitoSyncApp:
@@ -67,12 +63,15 @@ def colon_refused_in_dataset_names() -> CognitoSyncApp:
 
 
 class _NegativeCountIsZero(CognitoSyncBackend):
-    def update_records(self, **params: Any) -> dict[str, Any]:
-        for patch in _patches(params):
-            count = patch.get("SyncCount")
-            if isinstance(count, int) and not isinstance(count, bool) and count < 0:
-                patch["SyncCount"] = 0
-        return super().update_records(**params)
+    def read(self, operation: str, params: Mapping[str, Any]) -> Any:
+        return super().read(operation, with_patches(params, _negative_count_as_zero))
+
+
+def _negative_count_as_zero(patch: dict[str, Any]) -> dict[str, Any]:
+    count = patch.get("SyncCount")
+    if isinstance(count, int) and not isinstance(count, bool) and count < 0:
+        patch["SyncCount"] = 0
+    return patch
 
 
 def negative_sync_count_accepted() -> CognitoSyncApp:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from cogsync.emulator.backend import CognitoSyncBackend
@@ -70,13 +71,12 @@ def validation_exception_type() -> AnswerRewriter:
 
 
 class _EarlyNegativeCheck(CognitoSyncBackend):
-    """Refuses negative counts before validating the request (a crash on a non-number)."""
-
-    def update_records(self, **params: Any) -> dict[str, Any]:
+    def read(self, operation: str, params: Mapping[str, Any]) -> Any:
+        """Refuses negative counts before validating the request (a crash on a non-number)."""
         for patch in params.get("RecordPatches") or []:
             if patch.get("SyncCount", 0) < 0:
                 raise InvalidParameterException("SyncCount must not be negative")
-        return super().update_records(**params)
+        return super().read(operation, params)
 
 
 def bad_sync_count_type_500() -> CognitoSyncApp:
@@ -84,21 +84,18 @@ def bad_sync_count_type_500() -> CognitoSyncApp:
 
 
 class _ThreeByteText(TransactionProxy):
-    """Values go to a 3-byte UTF-8 column: characters outside the BMP become U+FFFD."""
-
     def put_records(self, scope: DatasetScope, records: Iterable[RecordState]) -> None:
+        """Keys and values go to 3-byte UTF-8 columns: characters outside the BMP become U+FFFD."""
         self.inner.put_records(scope, [_bmp_only(r) for r in records])
-
-    def records(self, scope: DatasetScope, keys: Collection[str]) -> dict[str, RecordState]:
-        return self.inner.records(scope, keys)
 
 
 def _bmp_only(record: RecordState) -> RecordState:
-    if record.value is None:
-        return record
-    value = "".join(c if ord(c) <= 0xFFFF else "\ufffd" for c in record.value)
-    return RecordState(record.key, value, record.sync_count, record.last_modified_date,
-                       record.last_modified_by, record.device_last_modified_date)
+    value = None if record.value is None else _bmp(record.value)
+    return dataclasses.replace(record, key=_bmp(record.key), value=value)
+
+
+def _bmp(text: str) -> str:
+    return "".join(c if ord(c) <= 0xFFFF else "\ufffd" for c in text)
 
 
 def astral_characters_mangled() -> CognitoSyncApp:
@@ -113,16 +110,15 @@ def body_cap_too_small() -> CognitoSyncApp:
 
 
 class _FixedBuffer(CognitoSyncApp):
-    """Copies the body into a fixed 2 MiB buffer; a longer body overflows it (a crash)."""
-
     buffer_bytes = 2 * 1024 * 1024
 
-    def _handle(self, environ: dict[str, Any]) -> dict[str, Any]:
+    def read_body(self, environ: dict[str, Any]) -> bytes:
+        """Copies the body into a fixed 2 MiB buffer; a longer body overflows it (a crash)."""
         length = str(environ.get("CONTENT_LENGTH") or "0")
         if length.isdigit() and int(length) > self.buffer_bytes:
             raise BufferError(f"body of {length} bytes overflows the"
                               f" {self.buffer_bytes}-byte buffer")
-        return super()._handle(environ)
+        return super().read_body(environ)
 
 
 def large_body_crashes() -> CognitoSyncApp:

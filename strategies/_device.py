@@ -22,7 +22,8 @@ Any other error, and every :class:`~cogsync.contracts.calls.Unknown`, ends the s
 and drops the token (the device cannot tell whether it was spent).
 
 Drive it one call at a time (``start``, then ``next_call``/``absorb`` until
-``next_call`` returns None) or with ``run(step, send)``.
+``next_call`` returns None) or with ``run(step, server)``, where ``server`` is a
+cogsync target, a boto3 ``cognito-sync`` client or ``send(call) -> outcome``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from cogsync.errors import UsageError
 from cogsync.strategies._arguments import check_choice, check_integer
 from cogsync.strategies._patches import build_patch
 from cogsync.strategies._program import Edit, Identity, Step
+from cogsync.strategies._senders import Answer, as_sender
 
 CONFLICT_POLICIES = ("mine", "theirs")
 
@@ -73,11 +75,14 @@ class DatasetView:
 
 @dataclass(frozen=True)
 class Exchange:
-    """One call a device made and what came back."""
+    """One call a device made and what came back; ``started_at`` and ``ended_at``
+    (``time.time()``) bound when the call was made, for the judge (SYNC-7)."""
 
     device: int
     call: Call
     outcome: Outcome
+    started_at: float | None = None
+    ended_at: float | None = None
 
 
 class Device:
@@ -199,13 +204,20 @@ class Device:
         }[call.operation]
         handler(outcome)
 
-    def run(self, step: Step, send: Callable[[Call], Outcome]) -> list[tuple[Call, Outcome]]:
-        """Do the whole of ``step``, sending each call with ``send``; returns the exchanges."""
+    def run(self, step: Step, server: Any) -> list[Exchange]:
+        """Do the whole of ``step`` against ``server``; returns the exchanges.
+
+        ``server``: a cogsync target, a boto3 ``cognito-sync`` client or a function
+        ``send(call) -> Ok | Err | Unknown`` (see :func:`~._senders.as_sender`).
+        """
+        return self._run(step, as_sender(server))
+
+    def _run(self, step: Step, send: Callable[[Call], Answer]) -> list[Exchange]:
         self.start(step)
         exchanges = []
         while (call := self.next_call()) is not None:
-            outcome = send(call)
-            exchanges.append((call, outcome))
+            outcome, started, ended = send(call)
+            exchanges.append(Exchange(step.device, call, outcome, started, ended))
             self.absorb(outcome)
         return exchanges
 
@@ -378,13 +390,12 @@ class Device:
         self._done()
 
 
-def run_scenario(
-    scenario: Any, send: Callable[[Call], Outcome], **device_options: Any
-) -> list[Exchange]:
-    """Run every step of ``scenario`` in order on fresh devices; returns the transcript."""
+def run_scenario(scenario: Any, server: Any, **device_options: Any) -> list[Exchange]:
+    """Run every step of ``scenario`` in order on fresh devices against ``server`` (a
+    target, a boto3 ``cognito-sync`` client or ``send(call) -> outcome``); the transcript."""
+    send = as_sender(server)
     devices = scenario.new_devices(**device_options)
     transcript = []
     for step in scenario.steps:
-        for call, outcome in devices[step.device].run(step, send):
-            transcript.append(Exchange(step.device, call, outcome))
+        transcript += devices[step.device]._run(step, send)
     return transcript

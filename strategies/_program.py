@@ -9,12 +9,10 @@ valid Python, so a failing program can be pasted back into a test.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from cogsync.contracts import constraints as C
-from cogsync.contracts.calls import Call, Outcome
 from cogsync.errors import UsageError
 from cogsync.strategies._fields import RECORD_VALUE_MAX
 
@@ -200,12 +198,18 @@ class Scenario:
             for spec in self.devices
         ]
 
-    def run(self, send: Callable[[Call], Outcome], **options: Any) -> list[Any]:
-        """Run the steps in order on fresh devices, sending each call with ``send``;
-        returns the transcript (:class:`Exchange` per call)."""
+    def run(self, server: Any, **options: Any) -> list[Any]:
+        """Run the steps in order on fresh devices against ``server``; returns the
+        transcript (an :class:`Exchange` per call, for ``cogsync.Judge``).
+
+        ``server`` is a cogsync target (``.send(call)`` returning a response), a boto3
+        ``cognito-sync`` client, or a function ``send(call) -> Ok | Err | Unknown``;
+        anything else raises ``WrongTypeError`` (a ``TypeError``) saying what to pass.
+        ``options`` go to each :class:`Device` (``on_conflict``, ``max_retries``).
+        """
         from cogsync.strategies._device import run_scenario
 
-        return run_scenario(self, send, **options)
+        return run_scenario(self, server, **options)
 
     def __str__(self) -> str:
         lines = [f"identity {i}: {ident.pool_id} / {ident.identity_id}"

@@ -1,10 +1,14 @@
-"""cogsync: contract testing, fuzzing and a reference emulator for Cognito Sync records."""
+"""cogsync: contract testing, fuzzing and a reference emulator for Cognito Sync records.
+
+For your own tests: ``cogsync.strategies`` (values, requests, whole programs) and
+``cogsync.mock_cognito_sync`` (the reference emulator in-process).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from cogsync.errors import CogsyncError, ContractViolation, InfrastructureError, UsageError
+from cogsync.errors import CogsyncError, ContractViolation, InfrastructureError, UsageError, WrongTypeError
 
 __version__ = "0.1.0"
 
@@ -13,6 +17,7 @@ __all__ = [
     "ContractViolation",
     "InfrastructureError",
     "UsageError",
+    "WrongTypeError",
     "__version__",
     "mock_cognito_sync",
 ]

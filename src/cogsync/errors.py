@@ -22,6 +22,14 @@ class UsageError(CogsyncError, ValueError):
         return cls(f"{name}={value!r} is not allowed: {name} must be {allowed}.")
 
 
+class WrongTypeError(UsageError, TypeError):
+    """An argument, or what a function given as one returned, is not of a usable type.
+
+    Also a ``TypeError``, what Python raises for the same mistake; the message names
+    the argument, shows what was passed and says what to pass instead.
+    """
+
+
 class ContractViolation(CogsyncError, AssertionError):
     """A target's answer broke a property of the contract.
 
@@ -29,16 +37,20 @@ class ContractViolation(CogsyncError, AssertionError):
     ``received`` say what the model allowed and what the target did.
     """
 
-    def __init__(self, property_id: str, title: str, *, expected: str = "", received: str = ""):
+    def __init__(self, property_id: str, title: str, *, expected: str = "", received: str = "",
+                 where: str = ""):
         self.property_id = property_id
         self.title = title
         self.expected = expected
         self.received = received
+        self.where = where
         lines = [f"[{property_id}] {title}"]
         if expected:
             lines.append(f"  expected: {expected}")
         if received:
             lines.append(f"  received: {received}")
+        if where:
+            lines.append(f"  at: {where}")
         super().__init__("\n".join(lines))
 
     @property

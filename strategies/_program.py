@@ -4,7 +4,10 @@ A sequence cannot be a list of concrete calls: SyncSessionTokens and sync counts
 come from the server's answers. So it is a *program* of abstract steps ("device 2
 writes these edits to dataset 'a'"), and a :class:`~._device.Device` turns each step
 into calls from what it has seen. Every type here is a frozen dataclass whose repr is
-valid Python, so a failing program can be pasted back into a test.
+the shortest constructor call that builds it again (defaults left out), and a
+:class:`Scenario` prints as a program over several lines, the way Hypothesis prints a
+failing stateful test: paste it after ``from cogsync.strategies import *`` and it is
+the same scenario.
 """
 
 from __future__ import annotations
@@ -15,6 +18,14 @@ from typing import Any
 from cogsync.contracts import constraints as C
 from cogsync.errors import UsageError
 from cogsync.strategies._fields import RECORD_VALUE_MAX
+
+
+def _constructor(name: str, positional: tuple[Any, ...], keywords: dict[str, Any]) -> str:
+    """``Name(p1, p2, k=v)``: the arguments that differ from the defaults, as code."""
+    parts = [repr(value) for value in positional]
+    parts += [f"{key}={value!r}" for key, value in keywords.items()]
+    return f"{name}({', '.join(parts)})"
+
 
 #: What a step can do.
 #: ``list``: ListRecords since the device's last sync count (all pages).
@@ -32,6 +43,9 @@ class Identity:
 
     pool_id: str
     identity_id: str
+
+    def __repr__(self) -> str:
+        return _constructor("Identity", (self.pool_id, self.identity_id), {})
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,15 @@ class Edit:
     def op(self) -> str:
         return "remove" if self.value is None else "replace"
 
+    def __repr__(self) -> str:
+        positional = (self.key,) if self.value is None else (self.key, self.value)
+        keywords: dict[str, Any] = {}
+        if self.date is not None:
+            keywords["date"] = self.date
+        if self.offset:
+            keywords["offset"] = self.offset
+        return _constructor("Edit", positional, keywords)
+
 
 @dataclass(frozen=True)
 class Bulk:
@@ -82,6 +105,10 @@ class Bulk:
                 "total_bytes", self.total_bytes,
                 f"a whole number from {key_bytes} (the keys alone) to {most}",
             )
+
+    def __repr__(self) -> str:
+        keywords = {} if self.prefix == "bulk" else {"prefix": self.prefix}
+        return _constructor("Bulk", (self.count, self.total_bytes), keywords)
 
     def keys(self) -> list[str]:
         return [f"{self.prefix}{index:05d}" for index in range(self.count)]
@@ -131,6 +158,19 @@ class Step:
                 "max_results", self.max_results, "None or a whole number of at least 1"
             )
 
+    def __repr__(self) -> str:
+        positional: tuple[Any, ...] = (self.device, self.action)
+        if self.dataset is not None:
+            positional += (self.dataset,)
+        keywords: dict[str, Any] = {}
+        if self.edits:
+            keywords["edits"] = self.edits
+        if self.bulk is not None:
+            keywords["bulk"] = self.bulk
+        if self.max_results is not None:
+            keywords["max_results"] = self.max_results
+        return _constructor("Step", positional, keywords)
+
     def all_edits(self) -> tuple[Edit, ...]:
         """The step's edits followed by those its bulk expands to."""
         return self.edits + (self.bulk.edits() if self.bulk else ())
@@ -164,6 +204,10 @@ class DeviceSpec:
 
     identity: int
     device_id: str | None = None
+
+    def __repr__(self) -> str:
+        positional = (self.identity,) if self.device_id is None else (self.identity, self.device_id)
+        return _constructor("DeviceSpec", positional, {})
 
 
 @dataclass(frozen=True)
@@ -210,6 +254,30 @@ class Scenario:
         from cogsync.strategies._device import run_scenario
 
         return run_scenario(self, server, **options)
+
+    def __repr__(self) -> str:
+        """A constructor call over several lines that evaluates to an equal Scenario."""
+
+        def block(name: str, items: tuple[Any, ...]) -> list[str]:
+            if not items:
+                return [f"    {name}=(),"]
+            return [f"    {name}=(", *(f"        {item!r}," for item in items), "    ),"]
+
+        lines = ["Scenario("]
+        lines += block("identities", self.identities)
+        lines += block("devices", self.devices)
+        lines.append(f"    datasets={self.datasets!r},")
+        lines += block("steps", self.steps)
+        lines.append(")")
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """Hypothesis prints a falsifying Scenario with this (its own printer would show
+        every field of every step, defaults included)."""
+        for index, line in enumerate(repr(self).splitlines()):
+            if index:
+                printer.break_()
+            printer.text(line)
 
     def __str__(self) -> str:
         lines = [f"identity {i}: {ident.pool_id} / {ident.identity_id}"

@@ -25,25 +25,29 @@ Invalid values break exactly one constraint and say which, in the vocabulary of
 
 Call sequences are programs of abstract steps, because tokens and sync counts come
 from the server's answers. A :class:`Device` (one per simulated phone) turns each
-step into calls from what it has observed, the way the AWS sync clients do::
+step into calls from what it has observed, the way the AWS sync clients do, and
+``cogsync.Judge`` holds every answer to the contract (``ContractViolation`` names
+the property)::
 
-    from hypothesis import given
+    from hypothesis import given, settings
+    from cogsync import Judge
     from cogsync import strategies as cs
+    from cogsync.targets import InProcessTarget
 
+    @settings(deadline=None)
     @given(cs.call_sequences(identities=2, devices=3, datasets=2, max_steps=20))
     def test_server_keeps_the_contract(scenario):
-        devices = scenario.new_devices()        # Device objects, one per phone
-        for step in scenario.steps:             # Step(device=2, action="write", ...)
-            device = devices[step.device]
-            device.start(step)
-            while (call := device.next_call()) is not None:   # ListRecords, then
-                outcome = target.send(call)                    # UpdateRecords with the
-                check(call, outcome)                           # token and counts it saw
-                device.absorb(outcome)                         # Ok / Err / Unknown
+        server = InProcessTarget.emulator()     # yours: HttpTarget("http://127.0.0.1:4566")
+        judge = Judge()                         # believes the server starts empty
+        for exchange in scenario.run(server):   # ListRecords, then UpdateRecords with the
+            judge(exchange)                     # token and counts the device saw, ...
 
-``scenario.run(send)`` does the same loop and returns the transcript. In a
+``scenario.run(server)`` takes a cogsync target, a boto3 ``cognito-sync`` client or a
+function ``send(call) -> Ok | Err | Unknown``; anything else is a ``TypeError`` saying
+what to pass. Drive the devices yourself with ``scenario.new_devices()`` and
+``device.start(step)`` / ``device.next_call()`` / ``device.absorb(outcome)``. In a
 RuleBasedStateMachine, draw single steps with :func:`steps` and call
-``device.run(step, send)`` in a rule.
+``device.run(step, server)`` in a rule. A failing Scenario prints as code to paste.
 """
 
 from __future__ import annotations

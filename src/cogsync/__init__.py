@@ -1,6 +1,7 @@
 """cogsync: contract testing, fuzzing and a reference emulator for Cognito Sync records.
 
-For your own tests: ``cogsync.strategies`` (values, requests, whole programs) and
+For your own tests: ``cogsync.strategies`` (values, requests, whole programs),
+``cogsync.Judge`` and ``cogsync.check`` (the contract's model as an assertion) and
 ``cogsync.mock_cognito_sync`` (the reference emulator in-process).
 """
 
@@ -16,9 +17,11 @@ __all__ = [
     "CogsyncError",
     "ContractViolation",
     "InfrastructureError",
+    "Judge",
     "UsageError",
     "WrongTypeError",
     "__version__",
+    "check",
     "mock_cognito_sync",
 ]
 
@@ -29,4 +32,8 @@ def __getattr__(name: str) -> Any:
         from cogsync.emulator.mock import mock_cognito_sync
 
         return mock_cognito_sync
+    if name in ("Judge", "check"):
+        from cogsync.contracts import judge
+
+        return getattr(judge, name)
     raise AttributeError(f"module 'cogsync' has no attribute {name!r}")

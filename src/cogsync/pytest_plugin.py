@@ -456,7 +456,7 @@ class PropertyVerdict:
             self.result,
             self.session.assessment(self.run),
             self.node,
-            endpoint_url=self.session.endpoint_url,
+            run=self.run,
         )
 
 

@@ -20,6 +20,7 @@ from cogsync.conformance.results import Status
 from cogsync.contracts.calls import Call, Unknown
 from cogsync.contracts.properties import PROPERTIES, Level
 from cogsync.errors import InfrastructureError
+from cogsync.report.reproductions import scripts_for
 from cogsync.targets.base import Response
 from cogsync.targets.in_process import InProcessTarget
 
@@ -95,9 +96,10 @@ def test_a_server_that_bumps_the_count_by_two_fails_sync_1_with_a_short_reproduc
     assert sync1.status is Status.FAIL
     failure = sync1.failures[0]
     assert 1 <= len(failure.steps) <= 8
-    assert failure.reproduction is not None
-    assert "update_records" in failure.reproduction.python
-    assert "aws cognito-sync update-records" in failure.reproduction.cli
+    scripts = scripts_for(failure, result)
+    assert scripts is not None
+    assert "update_records" in scripts[0]
+    assert "aws cognito-sync update-records" in scripts[1]
 
 
 class _Throttled:

@@ -14,6 +14,7 @@ from cogsync.conformance.config import RunConfig
 from cogsync.conformance.engine import run
 from cogsync.emulator.server import EmulatorServer
 from cogsync.mutants import get
+from cogsync.report.reproductions import scripts_for
 from cogsync.targets.http_target import HttpTarget
 
 
@@ -26,7 +27,7 @@ def stale_write_failure():
         target = HttpTarget(server.url)
         result = run(target, RunConfig(budget="quick", seed=11, properties=("CONF-1",)))
         failure = min(result.results["CONF-1"].failures, key=lambda f: len(f.steps))
-        yield server.url, failure
+        yield server.url, failure, scripts_for(failure, result)
     finally:
         server.stop()
 
@@ -39,9 +40,9 @@ def _env() -> dict[str, str]:
 
 
 def test_the_python_script_shows_the_stale_write_accepted_there_and_refused_here(stale_write_failure, tmp_path):
-    url, failure = stale_write_failure
+    url, failure, (python, cli) = stale_write_failure
     script = tmp_path / "repro.py"
-    script.write_text(failure.reproduction.python, "utf-8")
+    script.write_text(python, "utf-8")
     on_mutant = subprocess.run([sys.executable, str(script), "--endpoint-url", url], capture_output=True,
                                text=True, timeout=120, env=_env())
     assert on_mutant.returncode == 0, on_mutant.stderr
@@ -62,12 +63,12 @@ def test_the_aws_cli_script_replays_the_same_calls(stale_write_failure, tmp_path
     aws = Path(sys.executable).with_name("aws")
     if not aws.exists() and not shutil.which("aws"):
         pytest.skip("the AWS CLI is not installed here")
-    url, failure = stale_write_failure
+    url, failure, (python, cli) = stale_write_failure
     script = tmp_path / "repro.sh"
-    script.write_text(failure.reproduction.cli, "utf-8")
+    script.write_text(cli, "utf-8")
     env = {**_env(), "ENDPOINT": url, "PATH": f"{aws.parent}{os.pathsep}{os.environ['PATH']}"}
     done = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=300, env=env)
-    writes = failure.reproduction.cli.count("aws cognito-sync update-records")
+    writes = cli.count("aws cognito-sync update-records")
     assert writes >= 2
     assert '"Records"' in done.stdout  # the CLI printed the accepted stale write's answer
     assert "ResourceConflictException" not in done.stderr, done.stderr

@@ -245,7 +245,7 @@ def test_summary_line_counts(sample_run: RunResult) -> None:
 
 
 def test_one_python_and_one_shell_script_per_failure(sample_run: RunResult, tmp_path: Path) -> None:
-    written = write_reproductions(sample_run, tmp_path, endpoint_url="http://127.0.0.1:1")
+    written = write_reproductions(sample_run, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "CONF-1-1.py",
         "CONF-1-1.sh",

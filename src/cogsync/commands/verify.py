@@ -427,14 +427,7 @@ class Outputs:
     directory: str | None
 
 
-def write_reports(
-    run: RunResult,
-    assessment: Assessment,
-    outputs: Outputs,
-    *,
-    endpoint_url: str | None,
-    region: str | None,
-) -> list[Any]:
+def write_reports(run: RunResult, assessment: Assessment, outputs: Outputs) -> list[Any]:
     """Reproduction scripts and the report files; returns what was written for the console."""
     from cogsync.report.json_report import write_json
     from cogsync.report.junit import write_junit
@@ -447,12 +440,12 @@ def write_reports(
         (
             "report-junit",
             outputs.junit,
-            lambda p: write_junit(p, run, assessment, endpoint_url=endpoint_url),
+            lambda p: write_junit(p, run, assessment),
         ),
         (
             "report-md",
             outputs.markdown,
-            lambda p: write_markdown(p, run, assessment, endpoint_url=endpoint_url),
+            lambda p: write_markdown(p, run, assessment),
         ),
     ]
     if run.failures():
@@ -462,11 +455,7 @@ def write_reports(
             (
                 "report-dir",
                 directory,
-                lambda d: written.extend(
-                    write_reproductions(
-                        run, d, endpoint_url=endpoint_url, region=region or "us-east-1"
-                    )
-                ),
+                lambda d: written.extend(write_reproductions(run, d)),
             ),
         )
     for name, path, job in jobs:
@@ -509,9 +498,7 @@ def run(args: argparse.Namespace) -> int:
     result.command = command  # the engine cannot know the command line; the CLI does
     assessment = baseline.assess(result) if baseline else NO_BASELINE
     outputs = Outputs(args.report_json, args.report_junit, args.report_md, args.report_dir)
-    written = write_reports(
-        result, assessment, outputs, endpoint_url=args.endpoint_url, region=args.region
-    )
+    written = write_reports(result, assessment, outputs)
     from cogsync.report.console import print_report
 
     print_report(sys.stdout, result, written, assessment, reproduce_command=command, wide=args.wide)

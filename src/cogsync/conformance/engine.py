@@ -18,8 +18,10 @@ failing. Throttled answers are backed off (``backoff.py``) and never count as
 evidence; ``deadline_seconds`` bounds the whole run, each request's timeout included.
 
 Every answer is judged by the model and the wire checks; a failure keeps the
-sequence that led to it and gets reproduction scripts. Against real AWS the run
-deletes every dataset it created, in a ``finally``, even after Ctrl-C.
+sequence that led to it (and Hypothesis's blob, from a search), and the result
+describes the target (``target_description``), from which the report layer writes
+reproduction scripts. Against real AWS the run deletes every dataset it created, in
+a ``finally``, even after Ctrl-C.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from cogsync.conformance.hypothesis_runs import search
 from cogsync.conformance.negative import negative_strategy, run_negative
 from cogsync.conformance.preflight import TargetUnusable, Verdict, run_preflight
 from cogsync.conformance.probes import PROBES, Driver, Probe, replace
-from cogsync.conformance.results import Failure, Reproduction, RunResult, Status, Step
+from cogsync.conformance.results import Failure, RunResult, Status, Step
 from cogsync.conformance.scope import Scope
 from cogsync.conformance.session import Session, Tally
 from cogsync.conformance.stops import RunStopped
@@ -47,9 +49,9 @@ from cogsync.conformance.wire_checks import error_shape
 from cogsync.contracts import properties as P
 from cogsync.contracts.calls import Call, Ok
 from cogsync.contracts.model import Model
-from cogsync.report.reproduce import cli_script, python_script
 from cogsync.targets.base import Response, Target
 from cogsync.targets.deadline import cap_requests
+from cogsync.targets.description import describe_target
 
 __all__ = ["TargetKeptThrottling", "TargetUnresponsive", "TargetUnusable", "embedded_target", "run"]
 
@@ -188,6 +190,7 @@ def run(target: Target, config: RunConfig, *, progress: ProgressCallback | None 
     excluded = EXCLUDED_ON_NAMED_IDENTITY if config.identity_id is not None else {}
     result = RunResult.empty(target=target.name, profile=config.profile, seed=run_seed,
                              budget=config.budget, selected=selected)
+    result.target_description, result.limits = describe_target(target), config.limits
     deadline = began + config.deadline_seconds if config.deadline_seconds else None
     watch = _Watch(deadline)
     throttled = _ThrottledAnswers(frozenset(selected))
@@ -463,17 +466,6 @@ def _cleanup(target: Target, ctx: _Context) -> None:
         ctx.progress(Progress("cleanup", 1, 1, "done"))
 
 
-def _reproduction(failure: Failure, target: Target) -> Reproduction:
-    endpoint = getattr(target, "endpoint_url", None)
-    blob = failure.reproduction.hypothesis_blob if failure.reproduction else None
-    return Reproduction(
-        python=python_script(failure.steps, title=f"[{failure.property_id}] {failure.title}",
-                             expected=failure.expected, endpoint_url=endpoint),
-        cli=cli_script(failure.steps, title=f"[{failure.property_id}] {failure.title}", endpoint_url=endpoint),
-        hypothesis_blob=blob,
-    )
-
-
 def _fill(result: RunResult, ctx: _Context) -> None:
     profile = P.profile(ctx.config.profile)
     tally = ctx.tally
@@ -486,8 +478,6 @@ def _fill(result: RunResult, ctx: _Context) -> None:
                 result.results[pid].record_finding(observation)
     for failure in sorted(tally.failures, key=lambda f: len(f.steps)):
         if failure.property_id in result.results:
-            failure = Failure(failure.property_id, failure.title, failure.expected, failure.received,
-                              failure.steps, _reproduction(failure, ctx.target))
             result.results[failure.property_id].record_failure(failure, profile)
     for pid, note in ctx.notes.items():
         if pid in result.results and not result.results[pid].note:

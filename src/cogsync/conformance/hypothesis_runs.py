@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.database import ExampleDatabase
 from hypothesis.errors import Unsatisfiable
 
-from cogsync.conformance.results import Failure, Reproduction
+from cogsync.conformance.results import Failure
 from cogsync.conformance.session import PropertyFailed
 from cogsync.conformance.stops import RunStopped
 
@@ -125,8 +126,7 @@ def search(
             assert isinstance(leaf, PropertyFailed)
             found = last.get(leaf.failure.property_id, leaf.failure)
             blob = _blob(leaf) or _blob(exc)
-            if blob and found.reproduction is None:
-                found = Failure(found.property_id, found.title, found.expected, found.received,
-                                found.steps, Reproduction(python="", cli="", hypothesis_blob=blob))
+            if blob and found.hypothesis_blob is None:
+                found = replace(found, hypothesis_blob=blob)
             failures.append(found)
     return failures

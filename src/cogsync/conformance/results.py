@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from cogsync.contracts.calls import Call, Outcome
+from cogsync.contracts.constraints import DEFAULT_LIMITS, Limits
 from cogsync.contracts.properties import PROPERTIES, Level, Profile, Severity
+from cogsync.targets.description import TargetDescription
 
 
 class Status(StrEnum):
@@ -41,24 +43,20 @@ class Step:
 
 
 @dataclass(frozen=True)
-class Reproduction:
-    """Ways to replay a failure: a boto3 script, AWS CLI commands, a Hypothesis blob."""
-
-    python: str
-    cli: str
-    hypothesis_blob: str | None = None
-
-
-@dataclass(frozen=True)
 class Failure:
-    """One breach of a property, shrunk, with what was expected and what came back."""
+    """One breach of a property, shrunk, with what was expected and what came back.
+
+    ``steps`` is the sequence that led to it (the report layer turns it into
+    reproduction scripts); ``hypothesis_blob`` is Hypothesis's ``@reproduce_failure(...)``
+    when a search found it.
+    """
 
     property_id: str
     title: str
     expected: str
     received: str
     steps: tuple[Step, ...] = ()
-    reproduction: Reproduction | None = None
+    hypothesis_blob: str | None = None
 
     @property
     def dedupe_key(self) -> tuple[str, str]:
@@ -135,6 +133,10 @@ class RunResult:
     command: str = ""
     """The command line that reproduces this run (shown in report headers)."""
     notes: list[str] = field(default_factory=list)
+    target_description: TargetDescription | None = None
+    """Where the run sent its calls: where its failures' scripts replay them by default."""
+    limits: Limits = DEFAULT_LIMITS
+    """The limits the model held the target to (LIM-1..3)."""
 
     @classmethod
     def empty(cls, *, target: str, profile: str, seed: int | None, budget: str,

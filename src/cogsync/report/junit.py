@@ -40,20 +40,20 @@ def _sanitize(element: ET.Element) -> None:
             node.set(key, xml_safe(value))
 
 
-def _failure_text(failure: Failure, endpoint_url: str | None) -> str:
+def _failure_text(failure: Failure, run: RunResult) -> str:
     lines = [f"[{failure.property_id}] {failure.title}"]
     if failure.expected:
         lines.append(f"expected: {failure.expected}")
     if failure.received:
         lines.append(f"received: {failure.received}")
-    scripts = scripts_for(failure, endpoint_url=endpoint_url, region="us-east-1")
+    scripts = scripts_for(failure, run)
     if scripts is not None:
         lines += ["", "reproduction (python):", scripts[0]]
     return "\n".join(lines)
 
 
 def to_junit_xml(
-    run: RunResult, assessment: Assessment = NO_BASELINE, *, endpoint_url: str | None = None
+    run: RunResult, assessment: Assessment = NO_BASELINE
 ) -> str:
     table = rows(run, assessment)
     counts = {"tests": len(table), "failures": 0, "errors": 0, "skipped": 0}
@@ -91,7 +91,7 @@ def to_junit_xml(
                 type=row.level,
             )
             element.text = (
-                "\n\n".join(_failure_text(f, endpoint_url) for f in result.failures) or row.note
+                "\n\n".join(_failure_text(f, run) for f in result.failures) or row.note
             )
         elif row.result == Status.INCONCLUSIVE.value:
             counts["errors"] += 1
@@ -109,7 +109,7 @@ def to_junit_xml(
                 "skipped",
                 message=f"known deviation: {assessment.known[row.property_id].reason}",
             )
-            skipped.text = "\n\n".join(_failure_text(f, endpoint_url) for f in result.failures)
+            skipped.text = "\n\n".join(_failure_text(f, run) for f in result.failures)
         out = []
         if row.result == Status.WARN.value:
             out += [
@@ -134,9 +134,9 @@ def to_junit_xml(
 
 
 def write_junit(
-    path: str | Path, run: RunResult, assessment: Assessment = NO_BASELINE, **kwargs: str | None
+    path: str | Path, run: RunResult, assessment: Assessment = NO_BASELINE
 ) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(to_junit_xml(run, assessment, **kwargs), encoding="utf-8")
+    path.write_text(to_junit_xml(run, assessment), encoding="utf-8")
     return path

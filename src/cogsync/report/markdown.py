@@ -53,7 +53,7 @@ def _code(text: str, lang: str = "") -> str:
     return f"{fence}{lang}\n{text.rstrip()}\n{fence}"
 
 
-def _failure_block(failure: Failure, known: bool, endpoint_url: str | None) -> str:
+def _failure_block(failure: Failure, known: bool, run: RunResult) -> str:
     label = " (known, baselined)" if known else ""
     lines = [
         "<details>",
@@ -64,7 +64,7 @@ def _failure_block(failure: Failure, known: bool, endpoint_url: str | None) -> s
         lines += ["Expected:", "", _code(failure.expected), ""]
     if failure.received:
         lines += ["Received:", "", _code(failure.received), ""]
-    scripts = scripts_for(failure, endpoint_url=endpoint_url, region="us-east-1")
+    scripts = scripts_for(failure, run)
     if scripts is not None:
         lines += ["Reproduction:", "", _code(scripts[0], "python"), ""]
     lines.append("</details>")
@@ -72,7 +72,7 @@ def _failure_block(failure: Failure, known: bool, endpoint_url: str | None) -> s
 
 
 def to_markdown(
-    run: RunResult, assessment: Assessment = NO_BASELINE, *, endpoint_url: str | None = None
+    run: RunResult, assessment: Assessment = NO_BASELINE
 ) -> str:
     exit_code = assessment.exit_code(run)
     seed = "" if run.seed is None else f" · seed `{run.seed}`"
@@ -99,7 +99,7 @@ def to_markdown(
         out += ["### Failures", ""]
         size = 0
         for index, failure in enumerate(failures):
-            block = _failure_block(failure, failure.property_id in assessment.known, endpoint_url)
+            block = _failure_block(failure, failure.property_id in assessment.known, run)
             size += len(block)
             if size > FAILURES_LIMIT:
                 out += [
@@ -114,7 +114,7 @@ def to_markdown(
 
 
 def write_markdown(
-    path: str | Path, run: RunResult, assessment: Assessment = NO_BASELINE, **kwargs: str | None
+    path: str | Path, run: RunResult, assessment: Assessment = NO_BASELINE
 ) -> Path:
     """Write ``path``; append when it is ``$GITHUB_STEP_SUMMARY`` (other steps write there too)."""
     path = Path(path)
@@ -122,5 +122,5 @@ def write_markdown(
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     mode = "a" if summary and Path(summary).resolve() == path.resolve() else "w"
     with path.open(mode, encoding="utf-8") as stream:
-        stream.write(to_markdown(run, assessment, **kwargs))
+        stream.write(to_markdown(run, assessment))
     return path

@@ -1,9 +1,9 @@
 """Write each failure's reproduction to disk: one boto3 script and one AWS CLI script.
 
 Files are named by property id and a counter (``SYNC-1-1.py``, ``SYNC-1-1.sh``) so a
-CI artifact browser lists them next to the report that mentions them. When the
-engine attached a :class:`~cogsync.conformance.results.Reproduction`, its text is
-written as is; otherwise the scripts are generated from the failure's steps.
+CI artifact browser lists them next to the report that mentions them. The scripts
+are built here, in the report layer, from what the engine returned: the failure's
+steps and the run's target description (endpoint or in-process spec, and region).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from cogsync.conformance.results import Failure, RunResult
 from cogsync.report import reproduce
+from cogsync.targets.description import TargetDescription
 
 
 @dataclass(frozen=True)
@@ -24,40 +25,38 @@ class WrittenReproduction:
     shell: Path | None
 
 
-def scripts_for(
-    failure: Failure, *, endpoint_url: str | None, region: str
-) -> tuple[str, str] | None:
-    """(python, bash) text for ``failure``, or None when nothing was recorded to replay."""
-    if failure.reproduction is not None:
-        return failure.reproduction.python, failure.reproduction.cli
+def scripts_for(failure: Failure, run: RunResult | None) -> tuple[str, str] | None:
+    """(python, bash) text for ``failure`` of ``run``, or None when nothing was recorded to replay.
+
+    Without ``run`` (or a run that did not describe its target) the scripts name no
+    default target: they ask for one.
+    """
     if not failure.steps:
         return None
+    described = run.target_description if run is not None else None
+    target = described or TargetDescription(run.target if run is not None else "unknown")
     title = f"[{failure.property_id}] {failure.title}"
     return (
         reproduce.python_script(
             failure.steps,
             title=title,
             expected=failure.expected,
-            endpoint_url=endpoint_url,
-            region=region,
+            endpoint_url=target.endpoint_url,
+            region=target.region,
         ),
-        reproduce.cli_script(failure.steps, title=title, endpoint_url=endpoint_url, region=region),
+        reproduce.cli_script(
+            failure.steps, title=title, endpoint_url=target.endpoint_url, region=target.region
+        ),
     )
 
 
-def write_reproductions(
-    run: RunResult,
-    directory: str | Path,
-    *,
-    endpoint_url: str | None = None,
-    region: str = "us-east-1",
-) -> list[WrittenReproduction]:
+def write_reproductions(run: RunResult, directory: str | Path) -> list[WrittenReproduction]:
     """Write the scripts of every failure of ``run`` under ``directory`` (created if needed)."""
     directory = Path(directory)
     written: list[WrittenReproduction] = []
     numbers: Counter[str] = Counter()
     for failure in run.failures():
-        scripts = scripts_for(failure, endpoint_url=endpoint_url, region=region)
+        scripts = scripts_for(failure, run)
         if scripts is None:
             written.append(WrittenReproduction(failure, None, None))
             continue

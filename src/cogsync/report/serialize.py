@@ -8,13 +8,14 @@ from typing import Any
 from cogsync.conformance.results import (
     Failure,
     PropertyResult,
-    Reproduction,
     RunResult,
     Status,
     Step,
 )
 from cogsync.contracts.calls import Call, Err, Ok, Outcome, Unknown
+from cogsync.contracts.constraints import Limits
 from cogsync.contracts.properties import Level
+from cogsync.targets.description import TargetDescription
 
 FORMAT_VERSION = 2  # 2: per-property "witnesses" (was "examples") and "excluded"
 
@@ -59,20 +60,29 @@ def failure_to_dict(failure: Failure) -> dict[str, Any]:
         "expected": failure.expected,
         "received": failure.received,
         "steps": [step_to_dict(s) for s in failure.steps],
-        "reproduction": asdict(failure.reproduction) if failure.reproduction else None,
+        "hypothesis_blob": failure.hypothesis_blob,
     }
 
 
 def failure_from_dict(data: dict[str, Any]) -> Failure:
-    repro = data.get("reproduction")
+    blob = data.get("hypothesis_blob")
+    if blob is None and isinstance(data.get("reproduction"), dict):  # reports written before the blob moved
+        blob = data["reproduction"].get("hypothesis_blob")
     return Failure(
         property_id=data["property_id"],
         title=data["title"],
         expected=data.get("expected", ""),
         received=data.get("received", ""),
         steps=tuple(step_from_dict(s) for s in data.get("steps", [])),
-        reproduction=Reproduction(**repro) if repro else None,
+        hypothesis_blob=blob,
     )
+
+
+def description_from_dict(data: Any) -> TargetDescription | None:
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+        return None
+    fields = {k: data[k] for k in ("name", "region", "endpoint_url", "in_process", "embedded") if k in data}
+    return TargetDescription(**fields)
 
 
 def run_to_dict(run: RunResult) -> dict[str, Any]:
@@ -88,6 +98,8 @@ def run_to_dict(run: RunResult) -> dict[str, Any]:
         "exit_code": run.exit_code,
         "counts": run.counts(),
         "notes": list(run.notes),
+        "target_description": asdict(run.target_description) if run.target_description else None,
+        "limits": asdict(run.limits),
         "properties": [
             {
                 "id": r.property_id,
@@ -129,4 +141,6 @@ def run_from_dict(data: dict[str, Any]) -> RunResult:
         selected=tuple(results),
         command=data.get("command", ""),
         notes=list(data.get("notes", [])),
+        target_description=description_from_dict(data.get("target_description")),
+        limits=Limits(**data["limits"]) if isinstance(data.get("limits"), dict) else Limits(),
     )

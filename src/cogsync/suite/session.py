@@ -75,7 +75,7 @@ class ConformanceSession:
             pytest.fail(self.unusable, pytrace=False)
         self.runs.append(run)
         if self.report_dir:
-            write_reproductions(run, self.report_dir, endpoint_url=self.endpoint_url)
+            write_reproductions(run, self.report_dir)
         for pid in run.results:
             self._by_id.setdefault(pid, run)
         return run
@@ -127,10 +127,12 @@ def combine(
         selected=tuple(results),
     )
     merged.notes = list(dict.fromkeys(n for r in runs for n in r.notes))
+    merged.target_description, merged.limits = first.target_description, first.limits
     return merged
 
 
-def failure_message(result: PropertyResult, endpoint_url: str | None) -> str:
+def failure_message(result: PropertyResult, run: RunResult | None) -> str:
+    """Each failure with expected and received, and its Python reproduction script."""
     blocks = []
     for failure in result.failures:
         lines = [f"[{failure.property_id}] {failure.title}"]
@@ -138,7 +140,7 @@ def failure_message(result: PropertyResult, endpoint_url: str | None) -> str:
             lines.append(f"  expected: {failure.expected}")
         if failure.received:
             lines.append(f"  received: {failure.received}")
-        scripts = scripts_for(failure, endpoint_url=endpoint_url, region="us-east-1")
+        scripts = scripts_for(failure, run)
         if scripts is not None:
             script = scripts[0]
             if len(script) > MESSAGE_SCRIPT_LIMIT:
@@ -167,9 +169,10 @@ def check_verdict(
     assessment: Assessment,
     node: Any,
     *,
-    endpoint_url: str | None = None,
+    run: RunResult | None = None,
 ) -> None:
-    """In the test's call: turn the verdict into pass, fail, xfail, skip or a warning."""
+    """In the test's call: turn the verdict into pass, fail, xfail, skip or a warning
+    (``run``: the run it came from, whose target its reproduction scripts replay on)."""
     from cogsync.pytest_plugin import CogsyncWarning
 
     pid = result.property_id
@@ -189,9 +192,9 @@ def check_verdict(
             CogsyncWarning(f"{pid} passes: its baseline entry is stale, remove it"), stacklevel=1
         )
     if result.status is Status.FAIL:
-        pytest.fail(failure_message(result, endpoint_url), pytrace=False)
+        pytest.fail(failure_message(result, run), pytrace=False)
     if result.status is Status.WARN:
-        warnings.warn(CogsyncWarning(failure_message(result, endpoint_url)), stacklevel=1)
+        warnings.warn(CogsyncWarning(failure_message(result, run)), stacklevel=1)
     elif result.status is Status.NOT_RUN:
         pytest.skip(f"{pid} not run: {result.note or 'the engine did not exercise it'}")
     elif result.status is Status.NOT_APPLICABLE:

@@ -43,6 +43,10 @@ from cogsync.targets.wire_request import (
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
+#: Options of :meth:`InProcessTarget.emulator` that leave the reference's behaviour as it is
+#: (a reproduction script's embedded emulator is built without them; limits travel apart).
+_PLAIN_EMULATOR_OPTIONS = frozenset({"auth", "storage", "limits", "max_body_bytes"})
+
 #: The host the in-process requests are addressed (and signed) to.
 IN_PROCESS_HOST = "localhost"
 
@@ -114,7 +118,11 @@ def call_app(app: WsgiApp, environ: dict[str, Any]) -> tuple[int, list[tuple[str
     return status, list(captured["headers"]), b"".join(written)
 
 
-def _load_app(spec: str, argument: str) -> WsgiApp:
+def load_app(spec: str, argument: str = "spec") -> WsgiApp:
+    """The WSGI app ``module:factory`` names: the factory's result, or its ``.wsgi_app``.
+
+    A bad spec raises UsageError naming ``argument`` (``--in-process``, ``--app``...).
+    """
     allowed = "'module:factory', a factory returning a WSGI app or an object with .wsgi_app"
     module_name, sep, attribute = spec.partition(":") if isinstance(spec, str) else ("", "", "")
     if not sep or not module_name or not attribute:
@@ -154,6 +162,10 @@ class InProcessTarget(RequestDeadline, WireSender):
 
     supports_raw = True
     timeout = float("inf")
+    #: ``module:factory`` when built by :meth:`from_spec` (reproduction scripts rebuild it).
+    spec: str | None = None
+    #: True when built by :meth:`emulator` as the plain reference emulator.
+    embedded = False
 
     def __init__(
         self,
@@ -195,7 +207,9 @@ class InProcessTarget(RequestDeadline, WireSender):
     def from_spec(cls, spec: str, **options: Any) -> InProcessTarget:
         """Import ``module:factory``, call the factory, target the app it returns."""
         argument = options.pop("argument", "spec")
-        return cls(_load_app(spec, argument), name=f"in-process:{spec}", **options)
+        target = cls(load_app(spec, argument), name=f"in-process:{spec}", **options)
+        target.spec = spec
+        return target
 
     @classmethod
     def emulator(cls, **options: Any) -> InProcessTarget:
@@ -205,8 +219,11 @@ class InProcessTarget(RequestDeadline, WireSender):
         target_options = {
             k: options.pop(k) for k in ("region", "credentials", "sign") if k in options
         }
+        plain = set(options) <= _PLAIN_EMULATOR_OPTIONS
         app, owner = build_emulator_app(**options)
-        return cls(app, name="in-process", owner=owner, **target_options)
+        target = cls(app, name="in-process", owner=owner, **target_options)
+        target.embedded = plain
+        return target
 
     @property
     def supports_reset(self) -> bool:

@@ -4,6 +4,10 @@ On ready it prints exactly one line to stdout, ``cogsync emulator listening on
 http://HOST:PORT`` (``--port 0`` picks a free port and prints the real one), and
 exits 0 when stopped by SIGINT or SIGTERM. A bad option is a one-line reason on
 stderr and exit 3.
+
+``--app module:factory`` serves any WSGI app instead (a mutant such as
+cogsync.mutants:stale_replace_accepted, or your own server), the factory called
+once, over the same HTTP server; the emulator's own options do not apply to it.
 """
 
 from __future__ import annotations
@@ -49,8 +53,18 @@ def _port(text: str) -> int:
     return value
 
 
+#: The reference emulator's options, with their defaults: none of them applies to --app.
+_EMULATOR_OPTIONS = {"storage": "memory", "max_datasets": 20, "max_records": 1024,
+                     "max_dataset_bytes": _MIB, "max_body_bytes": None, "token_ttl": None,
+                     "credential": [], "choices": "reference"}
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--app", metavar="MODULE:FACTORY", default=None,
+                        help="serve this WSGI app instead of the reference emulator: a factory returning"
+                             " one (or an object with .wsgi_app), e.g. a mutant,"
+                             " cogsync.mutants:stale_replace_accepted")
     parser.add_argument("--port", type=_port, default=0,
                         help="port to bind; 0 (the default) picks a free one")
     parser.add_argument("--storage", default="memory",
@@ -78,7 +92,46 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              " the README's table) or 'flipped' (the other branch at each)")
 
 
+def _serve_app(args: argparse.Namespace) -> int:
+    """``--app``: the user's WSGI app on the emulator's HTTP server, until SIGINT or SIGTERM."""
+    import os
+
+    from cogsync.emulator.server import EmulatorServer
+    from cogsync.targets.in_process import load_app
+
+    given = [name for name, default in _EMULATOR_OPTIONS.items() if getattr(args, name, default) != default]
+    if given:
+        flags = ", ".join("--" + name.replace("_", "-") for name in given)
+        verb = "configures" if len(given) == 1 else "configure"
+        raise UsageError(f"{flags} {verb} the reference emulator, and --app={args.app!r} serves your "
+                         "own app: drop one of them.")
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())  # --app myserver:make_app finds myserver.py here
+    app = load_app(args.app, "app")
+    try:
+        server = EmulatorServer(app, args.host, args.port, threads=args.threads)  # type: ignore[arg-type]
+        server.bind()
+    except OSError as exc:
+        raise UsageError.bad_argument(
+            "host/port", f"{args.host}:{args.port}", f"an address this machine can bind ({exc})"
+        ) from None
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda signum, frame: stop.set())
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        server.start()
+        print(f"cogsync emulator listening on {server.url}", flush=True)
+        stop.wait()
+    finally:
+        server.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.app is not None:
+        return _serve_app(args)
     from cogsync.contracts.constraints import Limits
     from cogsync.emulator.auth import Credential, SigV4Verifier
     from cogsync.emulator.backend import CognitoSyncBackend

@@ -98,7 +98,7 @@ def test_junit_failure_carries_expected_received_and_the_reproduction(
     text = failure.text or ""
     assert "expected: 409 ResourceConflictException" in text
     assert "received: 200 with the record at SyncCount 2" in text
-    assert "import boto3" in text and "update_records" in text
+    assert "from cogsync.reproduction import Replay" in text and "replay.call('update_records'" in text
     # the \x01 the failing sequence wrote cannot be in XML 1.0: it is escaped, the XML parses
     assert "\\x01" in text
 

@@ -41,7 +41,7 @@ def test_a_mutant_fails_its_property_with_the_reproduction(
     )
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed", 0) >= 1, result.stdout.str()
-    result.stdout.fnmatch_lines(["*test_SYNC_4*", "*[[]SYNC-4[]]*", "*import boto3*"])
+    result.stdout.fnmatch_lines(["*test_SYNC_4*", "*[[]SYNC-4[]]*", "*from cogsync.reproduction import Replay*"])
 
 
 def test_a_baselined_failure_is_an_xfail(pytester: pytest.Pytester, inner_mutant: str) -> None:

@@ -59,7 +59,7 @@ def test_fail_fails_with_expected_received_and_a_reproduction() -> None:
     text = str(info.value)
     assert "[SYNC-1] sync count jumped by 2" in text
     assert "expected: DatasetSyncCount 1" in text and "received: DatasetSyncCount 2" in text
-    assert "import boto3" in text
+    assert "from cogsync.reproduction import Replay" in text
     assert failure_message(result(Status.FAIL, failures=[FAILURE]), None) in text
 
 

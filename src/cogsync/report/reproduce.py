@@ -1,29 +1,46 @@
-"""Turn a failing sequence into something a person can paste and run.
+"""Turn a failure into two scripts a person can run, each ending in a verdict.
 
-Two forms: a standalone Python script using boto3, and the same calls as
-``aws cognito-sync ...`` commands in a bash script. Session tokens and page tokens
-are the server's, so a replay cannot reuse the recorded strings: a token that a
-recorded answer handed out is replaced by a reference to that answer in the
-replay (``r3["SyncSessionToken"]`` in Python, ``$TOKEN_3`` in bash). A token no
-answer handed out (a made-up one, on purpose) is kept literally.
+A Python script: one ``replay.call("update_records", ...)`` per step (boto3's method
+names and parameters), run by :mod:`cogsync.reproduction`. A bash script: the same
+calls as ``aws cognito-sync ...`` commands, whose printed answers go to
+``python -m cogsync.reproduction judge-cli``. Either way every answer is judged by
+the model as the run judged it, and the exit status says: 1 it reproduces (expected
+and received printed), 0 the target now keeps the contract, 2 cannot tell.
+
+Both replay by default where the run found the failure (the run's
+:class:`~cogsync.targets.description.TargetDescription`: its endpoint, its in-process
+``module:factory``, the embedded emulator) in its region; the bash script serves an
+in-process app with ``cogsync serve --app`` to reach it with the AWS CLI.
+
+Session tokens and page tokens are the server's, so a replay cannot reuse the
+recorded strings: a token that a recorded answer handed out is taken from that
+answer in the replay (``r3.get("SyncSessionToken")`` in Python, ``$(answer 3
+SyncSessionToken)`` in bash). A token no answer handed out (a made-up one, on
+purpose) is kept literally.
 """
 
 from __future__ import annotations
 
 import json
 import shlex
+import sys
 from collections.abc import Sequence
 from typing import Any
 
-from cogsync.conformance.results import Step
-from cogsync.contracts.calls import METHOD_NAMES, Call, Err, Ok, Outcome
+from cogsync.conformance.results import Failure, Step
+from cogsync.contracts.calls import METHOD_NAMES, Err, Ok, Outcome
+from cogsync.contracts.constraints import DEFAULT_LIMITS, Limits
+from cogsync.targets.awscli_target import CLI_OPTIONS
 from cogsync.targets.base import RAW_OPERATION
+from cogsync.targets.description import TargetDescription
 
-#: Request members holding identity ids: replays give them fresh digits (see ``fresh``).
+#: Request members holding identity ids: replays give them fresh digits.
 _ID_MEMBERS = ("IdentityPoolId", "IdentityId")
+#: A dataset name made under a run prefix (a named identity): replays use a fresh prefix.
+_RUN_PREFIX_LENGTH = len("cogsync-1a2b3c4d")
 
-#: Request members that carry a token an earlier answer handed out, and the answer member.
-_TOKEN_SOURCES = {"SyncSessionToken": "SyncSessionToken", "NextToken": "NextToken"}
+#: Request member carrying a token -> the answer member that hands it out.
+TOKEN_SOURCES: dict[str, str] = {"SyncSessionToken": "SyncSessionToken", "NextToken": "NextToken"}
 
 
 def _issued_tokens(steps: Sequence[Step]) -> dict[tuple[str, str], int]:
@@ -31,26 +48,11 @@ def _issued_tokens(steps: Sequence[Step]) -> dict[tuple[str, str], int]:
     issued: dict[tuple[str, str], int] = {}
     for index, step in enumerate(steps):
         if isinstance(step.outcome, Ok):
-            for member in _TOKEN_SOURCES.values():
+            for member in TOKEN_SOURCES.values():
                 token = step.outcome.body.get(member)
                 if isinstance(token, str):
                     issued.setdefault((member, token), index)
     return issued
-
-
-def _token_refs(steps: Sequence[Step]) -> list[dict[str, int]]:
-    """For each step: request member -> index of the step whose answer supplies it."""
-    issued = _issued_tokens(steps)
-    refs: list[dict[str, int]] = []
-    for index, step in enumerate(steps):
-        mine: dict[str, int] = {}
-        for member, source in _TOKEN_SOURCES.items():
-            value = step.call.params.get(member)
-            origin = issued.get((source, value)) if isinstance(value, str) else None
-            if origin is not None and origin < index:
-                mine[member] = origin
-        refs.append(mine)
-    return refs
 
 
 def token_refs(steps: Sequence[Step]) -> list[dict[str, int]]:
@@ -59,11 +61,17 @@ def token_refs(steps: Sequence[Step]) -> list[dict[str, int]]:
     ``replay`` uses this to send the tokens the live target hands out instead of the
     recorded strings, exactly as the generated scripts do.
     """
-    return _token_refs(steps)
-
-
-#: Request member carrying a token -> the answer member that hands it out.
-TOKEN_SOURCES: dict[str, str] = dict(_TOKEN_SOURCES)
+    issued = _issued_tokens(steps)
+    refs: list[dict[str, int]] = []
+    for index, step in enumerate(steps):
+        mine: dict[str, int] = {}
+        for member, source in TOKEN_SOURCES.items():
+            value = step.call.params.get(member)
+            origin = issued.get((source, value)) if isinstance(value, str) else None
+            if origin is not None and origin < index:
+                mine[member] = origin
+        refs.append(mine)
+    return refs
 
 
 def _describe(outcome: Outcome) -> str:
@@ -71,162 +79,98 @@ def _describe(outcome: Outcome) -> str:
         return "200 " + json.dumps(outcome.body, ensure_ascii=False)[:300]
     if isinstance(outcome, Err):
         return f"{outcome.status} {outcome.error_type}: {outcome.message}"
-    return f"unknown ({outcome.reason})"
+    return f"no answer ({outcome.reason})"
 
 
-def python_script(
-    steps: Sequence[Step],
-    *,
-    title: str = "",
-    expected: str = "",
-    endpoint_url: str | None = None,
-    region: str = "us-east-1",
-) -> str:
-    """A standalone boto3 script replaying ``steps``.
+def _comment(index: int, step: Step) -> str:
+    text = f"# step {index}: the run got {_describe(step.outcome)}"
+    return text if len(text) <= 200 else text[:197] + "..."
 
-    With no endpoint it replays against cogsync's embedded emulator
-    (``cogsync.mock_cognito_sync``); ``--endpoint-url URL`` points it anywhere.
-    """
-    refs = _token_refs(steps)
+
+def _prefixed(steps: Sequence[Step]) -> bool:
+    """Do the steps write datasets under a run prefix (the run used a named identity)?"""
+    import re
+
+    pattern = re.compile(r"^cogsync-[0-9a-f]{8}")
+    return any(pattern.match(str(s.call.params.get("DatasetName", ""))) for s in steps)
+
+
+def _title(failure: Failure) -> str:
+    return f"[{failure.property_id}] {failure.title}"
+
+
+def _limits_tuple(limits: Limits) -> tuple[int, int, int]:
+    return (limits.max_datasets_per_identity, limits.max_records_per_dataset, limits.max_dataset_bytes)
+
+
+# --- Python -------------------------------------------------------------------------------
+
+
+def python_script(failure: Failure, target: TargetDescription, *, limits: Limits = DEFAULT_LIMITS) -> str:
+    """The failure's calls as a Python script that judges each answer and exits with a verdict."""
+    steps = failure.steps
+    refs = token_refs(steps)
+    name = _title(failure)
+    options: list[str] = [f"expected={failure.expected!r}", f"received={failure.received!r}"]
+    if target.endpoint_url:
+        options.append(f"endpoint_url={target.endpoint_url!r}")
+    elif target.in_process:
+        options.append(f"in_process={target.in_process!r}")
+    elif target.embedded:
+        options.append("embedded=True")
+    else:
+        options.append(f"name={target.name!r}")
+    options.append(f"region={target.region!r}")
+    if limits != DEFAULT_LIMITS:
+        options.append(f"limits={_limits_tuple(limits)!r}")
+    if _prefixed(steps):
+        options.append("same_ids=True")  # a named identity: real AWS cannot invent ids
     lines = [
         "#!/usr/bin/env python3",
-        f'"""Reproduces: {title or "a cogsync failure"}',
+        f'"""Reproduces {name}',
         "",
-        "Usage: python this_script.py [--endpoint-url URL | --embedded] [--same-ids]",
-        "With no endpoint (or --embedded) it runs against cogsync's embedded emulator.",
+        f"Found against {target.describe()} (region {target.region}).",
+        "Replayed there unless told otherwise; every answer is judged by cogsync's model,",
+        "as the run judged it.",
+        "",
+        "Exit status: 1 it reproduces (expected and received are printed), 0 the target now",
+        "keeps the contract on this sequence, 2 cannot tell (unreachable, throttled, an",
+        "answer lost).",
+        "",
+        "Usage: python3 this_script.py [--endpoint-url URL | --in-process MODULE:FACTORY | --embedded]",
+        "                              [--region REGION] [--same-ids]",
         '"""',
-        "import argparse",
-        "import contextlib",
-        "import json",
-        "import secrets",
         "",
-        "import boto3",
-        "from botocore.config import Config",
-        "from botocore.exceptions import ClientError",
+        "from cogsync.reproduction import Replay",
         "",
-        "parser = argparse.ArgumentParser()",
-        f"parser.add_argument('--endpoint-url', default={endpoint_url!r})",
-        f"parser.add_argument('--region', default={region!r})",
-        "parser.add_argument('--embedded', action='store_true',",
-        "                    help=\"replay against cogsync's embedded emulator, whatever the endpoint\")",
-        "parser.add_argument('--same-ids', action='store_true',",
-        "                    help='keep the recorded identity ids (real AWS: ids cannot be invented)')",
-        "args = parser.parse_args()",
-        "FRESH = {}",
+        "replay = Replay(",
+        f"    {failure.property_id!r},",
+        f"    {failure.title!r},",
+        *(f"    {option}," for option in options),
+        ")",
         "",
-        "",
-        "def fresh(value):",
-        "    \"\"\"The recorded id with new hex digits (same shape and length), so leftovers of the",
-        "    original run cannot get in the way; the same id always maps to the same new one.\"\"\"",
-        "    if args.same_ids or not isinstance(value, str) or ':' not in value:",
-        "        return value",
-        "    if value not in FRESH:",
-        "        region, _, rest = value.partition(':')",
-        "        FRESH[value] = region + ':' + ''.join(",
-        "            secrets.choice('0123456789abcdef') if c in '0123456789abcdef' else c for c in rest)",
-        "    return FRESH[value]",
-        "",
-        "",
-        "def make_client():",
-        "    return boto3.client(",
-        "        'cognito-sync', region_name=args.region, endpoint_url=args.endpoint_url,",
-        "        aws_access_key_id='testing', aws_secret_access_key='testing',",
-        "        # Send invalid input as is, and never retry behind our back.",
-        "        config=Config(parameter_validation=False, retries={'total_max_attempts': 1}),",
-        "    )",
-        "",
-        "",
-        "def call(client, name, **params):",
-        "    try:",
-        "        answer = getattr(client, name)(**params)",
-        "    except ClientError as exc:",
-        "        error = exc.response['Error']",
-        "        print(f\"{name}: {error.get('Code')}: {error.get('Message')}\")",
-        "        return {}",
-        "    answer.pop('ResponseMetadata', None)",
-        "    print(f'{name}: ' + json.dumps(answer, default=str, ensure_ascii=False)[:500])",
-        "    return answer",
-        "",
-        "",
-        "def raw(method, path, query=None, headers=None, body=''):",
-        "    \"\"\"A request boto3 cannot make (the wire fuzzer's), SigV4-signed and sent as is.\"\"\"",
-        "    import urllib.error, urllib.parse, urllib.request",
-        "    from botocore.auth import SigV4Auth",
-        "    from botocore.awsrequest import AWSRequest",
-        "    from botocore.credentials import Credentials",
-        "    if not args.endpoint_url:",
-        "        print(f'{method} {path}: a raw request; run again with --endpoint-url to send it')",
-        "        return {}",
-        "    url = args.endpoint_url.rstrip('/') + path",
-        "    if query:",
-        "        url += '?' + urllib.parse.urlencode(query)",
-        "    data = body.encode('utf-8', 'surrogateescape')",
-        "    request = AWSRequest(method=method, url=url, data=data, headers=dict(headers or {}))",
-        "    SigV4Auth(Credentials('testing', 'testing'), 'cognito-sync', args.region).add_auth(request)",
-        "    prepared = urllib.request.Request(url, data=data or None, method=method,",
-        "                                      headers=dict(request.headers.items()))",
-        "    try:",
-        "        with urllib.request.urlopen(prepared) as answer:",
-        "            status, text = answer.status, answer.read()",
-        "    except urllib.error.HTTPError as exc:",
-        "        status, text = exc.code, exc.read()",
-        "    print(f'{method} {path}: {status} {text[:300]!r}')",
-        "    return {}",
-        "",
-        "",
-        "def replay(client):",
     ]
     for index, step in enumerate(steps):
+        lines.append(_comment(index, step))
         if step.call.operation == RAW_OPERATION:
             p = step.call.params
-            lines.append(f"    # step {index}: the target answered {_describe(step.outcome)!r}"[:400])
-            lines.append(f"    r{index} = raw({p.get('method')!r}, {p.get('path')!r}, {p.get('query')!r}, "
+            lines.append(f"r{index} = replay.raw({p.get('method')!r}, {p.get('path')!r}, {p.get('query')!r}, "
                          f"{p.get('headers')!r}, {p.get('body', '')!r})")
             continue
-        args = []
+        args = [repr(METHOD_NAMES[step.call.operation])]
+        if step.client:
+            args.append(f"client={step.client}")
         for member, value in step.call.params.items():
             if member in refs[index]:
-                origin = refs[index][member]
-                args.append(f"{member}=r{origin}.get({_TOKEN_SOURCES[member]!r})")
-            elif member in _ID_MEMBERS:
-                args.append(f"{member}=fresh({value!r})")
+                args.append(f"{member}=r{refs[index][member]}.get({TOKEN_SOURCES[member]!r})")
             else:
                 args.append(f"{member}={value!r}")
-        lines.append(f"    # step {index}: the target answered {_describe(step.outcome)!r}"[:400])
-        method = METHOD_NAMES[step.call.operation]
-        lines.append(f"    r{index} = call(client, {method!r}, {', '.join(args)})")
-    if not steps:
-        lines.append("    pass")
-    lines += [
-        "",
-        "",
-        "if args.embedded:",
-        "    args.endpoint_url = None",
-        "if args.endpoint_url:",
-        "    replay(make_client())",
-        "else:",
-        "    from cogsync import mock_cognito_sync",
-        "",
-        "    with mock_cognito_sync():",
-        "        replay(make_client())",
-    ]
-    if expected:
-        lines.append(f"print('cogsync expected at the last step: ' + {expected!r})")
+        lines.append(f"r{index} = replay.call({', '.join(args)})")
+    lines += ["", "raise SystemExit(replay.verdict())"]
     return "\n".join(lines) + "\n"
 
 
-_CLI_ARGS = {
-    "IdentityPoolId": "--identity-pool-id",
-    "IdentityId": "--identity-id",
-    "DatasetName": "--dataset-name",
-    "DeviceId": "--device-id",
-    "RecordPatches": "--record-patches",
-    "SyncSessionToken": "--sync-session-token",
-    "ClientContext": "--client-context",
-    "LastSyncCount": "--last-sync-count",
-    "MaxResults": "--max-results",
-    "NextToken": "--next-token",
-}
+# --- bash and the AWS CLI -------------------------------------------------------------------
 
 
 def _cli_value(value: Any) -> str:
@@ -235,74 +179,175 @@ def _cli_value(value: Any) -> str:
     return shlex.quote(str(value))
 
 
-def cli_script(
-    steps: Sequence[Step],
-    *,
-    title: str = "",
-    endpoint_url: str | None = None,
-    region: str = "us-east-1",
-) -> str:
-    """The same sequence as ``aws cognito-sync`` commands in a bash script."""
-    refs = _token_refs(steps)
-    needed = {origin for mine in refs for origin in mine.values()}
-    endpoint = f" --endpoint-url={shlex.quote(endpoint_url)}" if endpoint_url else ' --endpoint-url="$ENDPOINT"'
+def _serve_options(limits: Limits) -> str:
+    if limits == DEFAULT_LIMITS:
+        return ""
+    datasets, records, size = _limits_tuple(limits)
+    return f" --max-datasets {datasets} --max-records {records} --max-dataset-bytes {size}"
+
+
+_SHELL_FUNCTIONS = r'''
+STATE=$(mktemp -d) || exit 2
+SERVER=""
+trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$STATE"' EXIT
+
+cannot_tell() { echo "cannot tell: $*"; exit 2; }
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+"$PYTHON" -c 'import cogsync.reproduction' 2>/dev/null \
+    || cannot_tell "$PYTHON cannot import cogsync: set PYTHON to a Python that has it (pip install cogsync)"
+command -v aws >/dev/null 2>&1 \
+    || cannot_tell "the AWS CLI (aws) is not on PATH: pip install awscli, or run the Python script"
+
+serve() {  # cogsync serve [--app SPEC] on a free port; ENDPOINT from its ready line
+    mkfifo "$STATE/ready"
+    "$PYTHON" -m cogsync.cli serve --port 0 "$@" >"$STATE/ready" 2>"$STATE/serve.err" &
+    SERVER=$!
+    exec 3<"$STATE/ready"
+    read -r line <&3
+    case $line in
+        "cogsync emulator listening on "*) ENDPOINT=${line##* } ;;
+        *) cannot_tell "cogsync serve $* did not start: $(tr '\n' ' ' <"$STATE/serve.err")" ;;
+    esac
+}
+
+N=0
+judged() {  # judged CLIENT COMMAND...: run the command as that client; keep its answer for the verdict
+    printf '%s\n' "$1" >"$STATE/$N.client"
+    shift
+    printf '%s\0' "$@" >"$STATE/$N.argv"
+    date +%s.%N >"$STATE/$N.start"
+    "$@" >"$STATE/$N.out" 2>"$STATE/$N.err"
+    echo $? >"$STATE/$N.rc"
+    date +%s.%N >"$STATE/$N.end"
+    N=$((N + 1))
+}
+not_sent() {  # a step the AWS CLI cannot send
+    printf '%s\n' "$*" >"$STATE/$N.raw"
+    N=$((N + 1))
+}
+answer() {  # answer STEP MEMBER: a member of what step STEP printed (a token it handed out)
+    "$PYTHON" -c 'import json, sys
+try:
+    print(json.load(open(sys.argv[1])).get(sys.argv[2]) or "", end="")
+except ValueError:
+    pass' "$STATE/$1.out" "$2"
+}
+fresh() {  # the ids with new hex digits, one a line (SAME_IDS=1: as recorded)
+    if [ "${SAME_IDS:-0}" = 1 ]; then printf '%s\n' "$@"; else
+        "$PYTHON" -c 'import sys; from cogsync.reproduction import fresh_ids
+f = fresh_ids(); print("\n".join(f(v) for v in sys.argv[1:]))' "$@"
+    fi
+}
+'''
+
+
+def shell_script(failure: Failure, target: TargetDescription, *, limits: Limits = DEFAULT_LIMITS,
+                 python: str | None = None) -> str:
+    """The failure's calls as ``aws cognito-sync`` commands in a bash script ending in a verdict.
+
+    ``python``: the interpreter (with cogsync) the script judges with by default (this one).
+    """
+    steps = failure.steps
+    refs = token_refs(steps)
+    prefixed = _prefixed(steps)
+    serve_limits = _serve_options(limits)
+    q = shlex.quote
     lines = [
         "#!/usr/bin/env bash",
-        f"# Reproduces: {title or 'a cogsync failure'}",
-        "# Usage: ENDPOINT=http://127.0.0.1:PORT bash this_script.sh   (cogsync serve prints the URL)",
+        f"# Reproduces {_title(failure)}",
+        f"# Found against {target.describe()} (region {target.region}).",
+        "#",
+        "# Runs the same calls with the AWS CLI and hands what each printed to cogsync's model,",
+        "# which judges them as the run did. Exit status: 1 it reproduces (expected and received",
+        "# are printed), 0 the target now keeps the contract on this sequence, 2 cannot tell",
+        "# (unreachable, throttled, an answer lost).",
+        "#",
+        "# Usage: bash this_script.sh                       where the run found it",
+        "#        ENDPOINT=URL bash this_script.sh          another server",
+        "#        IN_PROCESS=MODULE:FACTORY bash ...        a WSGI app, served by cogsync serve --app",
+        "#        EMBEDDED=1 bash this_script.sh            cogsync's reference emulator (cogsync serve)",
+        "#        SAME_IDS=1 ...                            keep the recorded identity ids (real AWS)",
+        "# Needs the AWS CLI (aws) on PATH and a Python with cogsync (PYTHON=/path/to/python).",
         "set -u",
-        f"export AWS_DEFAULT_REGION={shlex.quote(region)}",
+        f"PYTHON=${{PYTHON:-{python or sys.executable}}}",
+        f"export AWS_DEFAULT_REGION=${{REGION:-{target.region}}}",
         "export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-testing}",
         "export AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-testing}",
-        "# Identity ids get fresh hex digits so leftovers of the original run cannot interfere;",
-        "# SAME_IDS=1 keeps the recorded ones (real AWS: ids cannot be invented).",
-        "fresh() { if [ \"${SAME_IDS:-}\" = 1 ]; then printf '%s' \"$1\"; else python3 -c '"
-        "import secrets, sys; r, _, s = sys.argv[1].partition(\":\"); "
-        "print(r + \":\" + \"\".join(secrets.choice(\"0123456789abcdef\") "
-        "if c in \"0123456789abcdef\" else c for c in s), end=\"\")' \"$1\"; fi; }",
+        'export AWS_MAX_ATTEMPTS=1 AWS_PAGER=""',
     ]
+    if prefixed:
+        lines.append("SAME_IDS=${SAME_IDS:-1}  # a named identity: real AWS cannot invent ids")
+    lines += _SHELL_FUNCTIONS.rstrip("\n").split("\n")
+    lines += ["", "if [ -n \"${ENDPOINT:-}\" ]; then WHERE=$ENDPOINT",
+              "elif [ -n \"${IN_PROCESS:-}\" ]; then serve --app \"$IN_PROCESS\"; "
+              "WHERE=\"$IN_PROCESS (cogsync serve --app, $ENDPOINT)\"",
+              f"elif [ -n \"${{EMBEDDED:-}}\" ]; then serve{serve_limits}; "
+              "WHERE=\"the reference emulator (cogsync serve, $ENDPOINT)\""]
+    if target.endpoint_url:
+        endpoint = target.endpoint_url
+        if endpoint == "aws":
+            endpoint = f"https://cognito-sync.{target.region}.amazonaws.com"
+        lines.append(f"else ENDPOINT={q(endpoint)}; WHERE=$ENDPOINT")
+    elif target.in_process:
+        lines.append(f"else serve --app {q(target.in_process)}; "
+                     f"WHERE={q(target.in_process)}\" (cogsync serve --app, $ENDPOINT)\"")
+    elif target.embedded:
+        lines.append(f"else serve{serve_limits}; WHERE=\"the reference emulator (cogsync serve, $ENDPOINT)\"")
+    else:
+        lines.append(f"else cannot_tell {q(f'the run target ({target.name}) cannot be rebuilt by a script')}"
+                     "\": give ENDPOINT=URL, IN_PROCESS=MODULE:FACTORY or EMBEDDED=1\"")
+    lines.append("fi")
     originals = sorted({str(s.call.params[m]) for s in steps for m in _ID_MEMBERS
                         if isinstance(s.call.params.get(m), str) and ":" in s.call.params[m]})
     variables = {value: f"ID_{n}" for n, value in enumerate(originals)}
-    for value, name in variables.items():
-        lines.append(f"{name}=$(fresh {shlex.quote(value)})")
+    if variables:
+        reads = "; ".join(f"read -r {name}" for name in variables.values())
+        lines.append(f"{{ {reads}; }} < <(fresh {' '.join(q(v) for v in variables)})")
+    if prefixed:
+        lines.append("RUN_PREFIX=cogsync-$(\"$PYTHON\" -c 'import secrets; print(secrets.token_hex(4))')")
     lines.append("")
+    written: list[list[str]] = []
     for index, step in enumerate(steps):
+        lines.append(_comment(index, step))
         if step.call.operation == RAW_OPERATION:
             p = step.call.params
-            lines.append(f"# step {index}: a raw {p.get('method')} {p.get('path')} the AWS CLI cannot send "
-                         f"(see the Python reproduction); the target answered {_describe(step.outcome)}"[:300])
+            why = f"{p.get('method')} {p.get('path')}: a raw request the AWS CLI cannot send (the Python script does)"
+            lines.append(f"not_sent {q(why)}")
             continue
         op = METHOD_NAMES[step.call.operation].replace("_", "-")
-        parts = [f"aws cognito-sync {op}"]
+        parts = [f"judged {step.client} aws cognito-sync {op}"]
+        scope: list[str] = []
         for member, value in step.call.params.items():
-            flag = _CLI_ARGS.get(member)
+            flag = CLI_OPTIONS.get(member)
             if flag is None:
                 continue
-            # Always --option=value: a token may start with '-', which the CLI would read
-            # as an option if it came as the next argument.
+            # Always --option=value: a token may start with '-', which the CLI would read as
+            # an option if it came as the next argument.
             if member in refs[index]:
-                origin = refs[index][member]
-                parts.append(f'{flag}="$TOKEN_{origin}_{_TOKEN_SOURCES[member]}"')
+                text = f'{flag}="$(answer {refs[index][member]} {TOKEN_SOURCES[member]})"'
             elif member in _ID_MEMBERS and isinstance(value, str) and value in variables:
-                parts.append(f'{flag}="${variables[value]}"')
+                text = f'{flag}="${variables[value]}"'
+            elif member == "DatasetName" and prefixed and isinstance(value, str) and value.startswith("cogsync-"):
+                text = f'{flag}="$RUN_PREFIX"{q(value[_RUN_PREFIX_LENGTH:])}'
             else:
-                parts.append(f"{flag}={_cli_value(value)}")
-        command = " ".join(parts) + endpoint + " --output=json"
-        lines.append(f"# step {index}: the target answered {_describe(step.outcome)}"[:300])
-        if index in needed:
-            lines.append(f"OUT_{index}=$({command})")
-            lines.append(f'echo "$OUT_{index}"')
-            for source in ("SyncSessionToken", "NextToken"):
-                lines.append(
-                    f"TOKEN_{index}_{source}=$(printf '%s' \"$OUT_{index}\" | "
-                    f"python3 -c 'import json,sys; print(json.load(sys.stdin).get(\"{source}\") or \"\")')"
-                )
-        else:
-            lines.append(command)
+                text = f"{flag}={_cli_value(value)}"
+            parts.append(text)
+            if member in ("IdentityPoolId", "IdentityId", "DatasetName"):
+                scope.append(text)
+        lines.append(" ".join(parts) + ' --endpoint-url="$ENDPOINT" --output=json')
+        if step.call.operation == "UpdateRecords" and prefixed and scope not in written:
+            written.append(scope)
+    where = '--where="$WHERE"'
+    judge = [f'"$PYTHON" -m cogsync.reproduction judge-cli "$STATE" --property={q(failure.property_id)}',
+             f"    --title={q(failure.title)}",
+             f"    --expected={q(failure.expected)}",
+             f"    --received={q(failure.received)}",
+             f"    {where}"]
+    if limits != DEFAULT_LIMITS:
+        judge.append(f"    --limits={','.join(map(str, _limits_tuple(limits)))}")
+    lines += ["", *[line + " \\" for line in judge[:-1]], judge[-1], "status=$?"]
+    for scope in written:  # datasets made under the fresh prefix: not left behind
+        lines.append(f"aws cognito-sync delete-dataset {' '.join(scope)} --endpoint-url=\"$ENDPOINT\" "
+                     ">/dev/null 2>&1")
+    lines.append('exit "$status"')
     return "\n".join(lines) + "\n"
-
-
-def single_call_command(call: Call, *, endpoint_url: str | None = None) -> str:
-    """One call as one ``aws cognito-sync`` command line (tokens kept literally)."""
-    return cli_script([Step(call, Err("", 0))], endpoint_url=endpoint_url).splitlines()[-1]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cogsync.conformance.results import Failure, RunResult
+from cogsync.contracts.constraints import DEFAULT_LIMITS
 from cogsync.report import reproduce
 from cogsync.targets.description import TargetDescription
 
@@ -35,18 +36,10 @@ def scripts_for(failure: Failure, run: RunResult | None) -> tuple[str, str] | No
         return None
     described = run.target_description if run is not None else None
     target = described or TargetDescription(run.target if run is not None else "unknown")
-    title = f"[{failure.property_id}] {failure.title}"
+    limits = run.limits if run is not None else DEFAULT_LIMITS
     return (
-        reproduce.python_script(
-            failure.steps,
-            title=title,
-            expected=failure.expected,
-            endpoint_url=target.endpoint_url,
-            region=target.region,
-        ),
-        reproduce.cli_script(
-            failure.steps, title=title, endpoint_url=target.endpoint_url, region=target.region
-        ),
+        reproduce.python_script(failure, target, limits=limits),
+        reproduce.shell_script(failure, target, limits=limits),
     )
 
 

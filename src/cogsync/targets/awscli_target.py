@@ -57,6 +57,21 @@ _SERVICE_ERROR = re.compile(
 )
 
 
+#: Request member -> the AWS CLI option that carries it (reproduction scripts spell calls so).
+CLI_OPTIONS: dict[str, str] = {
+    "IdentityPoolId": "--identity-pool-id",
+    "IdentityId": "--identity-id",
+    "DatasetName": "--dataset-name",
+    "DeviceId": "--device-id",
+    "RecordPatches": "--record-patches",
+    "SyncSessionToken": "--sync-session-token",
+    "ClientContext": "--client-context",
+    "LastSyncCount": "--last-sync-count",
+    "MaxResults": "--max-results",
+    "NextToken": "--next-token",
+}
+
+
 def cli_operation(operation: str) -> str:
     """``UpdateRecords`` -> ``update-records``."""
     route_of(operation)
@@ -186,6 +201,19 @@ def outcome_of_failure(stderr: str, exit_code: int) -> Outcome:
     return Unknown(f"aws cli failed (exit {exit_code}): {last_line}")
 
 
+def outcome_of_success(stdout: str) -> Outcome:
+    """The outcome of a CLI run that exited 0 (the service said 2xx), read from its print."""
+    if not stdout.strip():
+        return Ok({})
+    try:
+        body = json.loads(stdout)
+    except ValueError:
+        return Unknown(f"aws cli printed something that is not JSON: {stdout[:80]!r}", 200)
+    if not isinstance(body, dict):
+        return Unknown(f"aws cli printed a JSON {type(body).__name__}, not an object", 200)
+    return Ok(timestamps_as_numbers(body))
+
+
 def reached_server(outcome: Outcome) -> bool:
     """Whether a CLI outcome shows the server answered (CLI responses have no status)."""
     return isinstance(outcome, (Ok, Err)) or (
@@ -297,15 +325,7 @@ class AwsCliTarget(RequestDeadline, NoRawSender):
     @staticmethod
     def _success(stdout: str) -> Outcome:
         """The CLI exited 0: the service said 2xx. An empty print is an empty body."""
-        if not stdout.strip():
-            return Ok({})
-        try:
-            body = json.loads(stdout)
-        except ValueError:
-            return Unknown(f"aws cli printed something that is not JSON: {stdout[:80]!r}", 200)
-        if not isinstance(body, dict):
-            return Unknown(f"aws cli printed a JSON {type(body).__name__}, not an object", 200)
-        return Ok(timestamps_as_numbers(body))
+        return outcome_of_success(stdout)
 
     @staticmethod
     def _done(call: Call, outcome: Outcome, started: float) -> Response:

@@ -169,6 +169,25 @@ def header_bytes(headers: Mapping[str, str]) -> dict[str, bytes]:
     return {name: value.encode("utf-8", "surrogateescape") for name, value in headers.items()}
 
 
+def operation_at(method: str, path: str) -> str | None:
+    """The operation whose route a raw request's method and (encoded) path match, or None.
+
+    Reproduction scripts judge a raw request's error type against that operation's
+    list (WIRE-3), as the wire fuzzer did when it sent it.
+    """
+    parts = path.split("?", 1)[0].strip("/").split("/")
+    if len(parts) < 5 or parts[0] != "identitypools" or parts[2] != "identities" or parts[4] != "datasets":
+        return None
+    shape = "/".join(["{}" if i in (1, 3, 5) else part for i, part in enumerate(parts)])
+    for operation, route in ROUTES.items():
+        template = route.path_template.strip("/")
+        for label in PATH_LABELS:
+            template = template.replace("{" + label + "}", "{}")
+        if route.method == method.upper() and template == shape:
+            return operation
+    return None
+
+
 def route_of(operation: str) -> Route:
     if operation not in ROUTES:
         raise UsageError.bad_argument("operation", operation, "one of " + ", ".join(OPERATIONS))

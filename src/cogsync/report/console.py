@@ -93,7 +93,8 @@ def render_table(table: Sequence[Row], *, width: int = PLAIN_WIDTH, wide: bool =
 def render_failures(
     written: Sequence[WrittenReproduction], assessment: Assessment = NO_BASELINE
 ) -> str:
-    """Each failure with expected and received, and where its reproduction scripts are."""
+    """Each failure with expected and received, where its reproduction scripts are, and,
+    when a Hypothesis search found it, the ``@reproduce_failure(...)`` blob that pins it."""
     blocks = []
     for item in written:
         f = item.failure
@@ -106,10 +107,14 @@ def render_failures(
         if f.steps:
             lines.append(f"  sequence: {len(f.steps)} call(s), last {f.steps[-1].call.operation}")
         if item.python is not None and item.shell is not None:
-            lines.append(f"  reproduce: python {item.python} [--endpoint-url URL]")
-            lines.append(f"             ENDPOINT=URL bash {item.shell}")
+            lines.append(f"  reproduce: python {item.python}")
+            lines.append(f"             bash {item.shell}")
+            lines.append("             (each replays where this run did and exits 1 if it reproduces, 0 if fixed, "
+                         "2 if it cannot tell)")
         else:
             lines.append("  reproduce: no call sequence was recorded for this failure")
+        if f.hypothesis_blob:
+            lines.append(f"  hypothesis: {f.hypothesis_blob}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 

@@ -44,3 +44,22 @@ def test_a_failure_no_search_found_has_no_blob_line(sample_run: RunResult, tmp_p
     failing.failures[0] = replace(failing.failures[0], hypothesis_blob="@reproduce_failure('6.1', b'AXicY2A')")
     text = console.render_failures(write_reproductions(sample_run, tmp_path))
     assert "\n  hypothesis: @reproduce_failure('6.1', b'AXicY2A')" in text
+
+
+def test_the_readmes_reproduction_commands(  # type: ignore[no-untyped-def]
+    cogsync_cli, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """README, "Reproduction scripts": verify in-process, then the script there and on the reference."""
+    import subprocess
+    import sys
+
+    repro = tmp_path / "repro"
+    code = cogsync_cli("verify", "--in-process", "cogsync.mutants:stale_replace_accepted", "--properties",
+                       "CONF-1", "--report-dir", str(repro), "--budget", "quick", "--seed", "1", "--quiet")
+    assert code == 1, capsys.readouterr().out
+    script = repro / "CONF-1-1.py"
+    there = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert there.returncode == 1 and "\nreproduced: [CONF-1] " in there.stdout, there.stdout + there.stderr
+    fixed = subprocess.run([sys.executable, str(script), "--embedded"], capture_output=True, text=True,
+                           timeout=120)
+    assert fixed.returncode == 0 and "\nkept: [CONF-1] " in fixed.stdout, fixed.stdout + fixed.stderr

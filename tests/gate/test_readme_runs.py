@@ -6,8 +6,9 @@ embedded emulator or a ``cogsync serve`` this test starts on a free port (the RE
 its comment promises (``# 1: reproduced``), else 0. ``HOME`` is a fresh folder, so the
 AWS CLI examples must carry their own region and credentials (or ``--no-sign-request``).
 TOML blocks are baselines and must load. Python blocks run as a file (under pytest when
-they define tests), except those run by the tests named in ``RUN_ELSEWHERE``. A block that cannot run here says why in its first line
-(``# not run by the tests: ...``), and a block neither run nor marked fails the suite.
+they define tests), except those run by the tests named in ``RUN_ELSEWHERE``. A block
+that cannot run here says why in its first line (``# not run by the tests: ...``), and a
+block neither run nor marked fails the suite.
 """
 
 from __future__ import annotations
@@ -46,14 +47,18 @@ def _all_blocks() -> list[Block]:
     return blocks() if README.exists() else []
 
 
+def _elsewhere_or_marked(block: Block) -> bool:
+    return block.not_run_reason is not None or (block.section, block.lang) in RUN_ELSEWHERE
+
+
 def _runs_here(block: Block) -> bool:
-    return block.not_run_reason is None and (block.section, block.lang) not in RUN_ELSEWHERE and block.lang in RUNS_HERE
+    return not _elsewhere_or_marked(block) and block.lang in RUNS_HERE
 
 
 def test_every_block_is_run_or_says_why_not() -> None:
     unaccounted = [
         str(block) for block in _all_blocks()
-        if block.not_run_reason is None and (block.section, block.lang) not in RUN_ELSEWHERE and block.lang not in RUNS_HERE
+        if not _elsewhere_or_marked(block) and block.lang not in RUNS_HERE
     ]
     assert not unaccounted, (
         "README blocks no test runs; make them runnable here or start them with "
@@ -164,4 +169,5 @@ def _run_python(block: Block, workdir: Path) -> None:
         if "def test_" in block.code else [sys.executable, path.name]
     result = subprocess.run(argv, cwd=workdir, env=_environment(workdir), capture_output=True,
                             text=True, timeout=600, stdin=subprocess.DEVNULL)
-    assert result.returncode == 0, f"{block} exited {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    output = f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    assert result.returncode == 0, f"{block} exited {result.returncode}\n{output}"

@@ -44,6 +44,8 @@ def test_the_log_file_holds_one_json_line_per_fault(tmp_path: Path) -> None:
     assert [(e["index"], e["kind"]) for e in entries] == [(1, "drop-request"), (2, "delay")]
     assert all(e["request"].startswith("GET /identitypools/") and e["time"] for e in entries)
     assert entries[0]["detail"] == "not forwarded; the client gets no answer"
+    assert (entries[0]["upstream"], entries[0]["client"]) == ([], None)
+    assert (entries[1]["upstream"], entries[1]["client"]) == ([200], 200)
 
 
 @pytest.mark.parametrize(("options", "error"), [

@@ -71,12 +71,14 @@ class FaultEvent:
 
     fault: InjectedFault
     detail: str
+    upstream: tuple[int, ...]  # the status of each answer the upstream gave (two for a duplicate)
+    client: int | None  # the status the client was sent, None when it got no whole answer
     at: float  # time.time()
 
     def as_json(self) -> dict[str, Any]:
         return {"time": datetime.fromtimestamp(self.at, UTC).isoformat(timespec="milliseconds"),
                 "index": self.fault.index, "kind": self.fault.kind.value, "request": self.fault.what,
-                "detail": self.detail}
+                "upstream": list(self.upstream), "client": self.client, "detail": self.detail}
 
     def __str__(self) -> str:
         return f"fault #{self.fault.index} {self.fault.kind.value}: {self.fault.what} ({self.detail})"
@@ -265,49 +267,47 @@ class FaultProxy:
 
     def _answer(self, client: socket.socket, request: Request, upstream: _Upstream) -> bool:
         """Forward one request with its fault; True when the client's connection stays open."""
-        what = f"{request.method} {request.target}"
-        fault = self.schedule.next_fault(what)
+        fault = self.schedule.next_fault(f"{request.method} {request.target}")
         kind = None if fault is None else fault.kind
+        if kind is FaultKind.DROP_REQUEST:
+            self._record(fault, "not forwarded; the client gets no answer", (), None)
+            _hold(client)
+            return False
+        if kind is FaultKind.DELAY and self._stopping.wait(self.spec.delay_seconds):
+            return False
         try:
-            if kind is FaultKind.DROP_REQUEST:
-                assert fault is not None
-                self._record(fault, "not forwarded; the client gets no answer")
-                _hold(client)
-                return False
-            if kind is FaultKind.DELAY:
-                assert fault is not None
-                self._record(fault, f"held {self.spec.delay_seconds:g} s before forwarding")
-                if self._stopping.wait(self.spec.delay_seconds):
-                    return False
             if kind is FaultKind.DUPLICATE:
-                assert fault is not None
                 answer, other = upstream.exchange_twice(request)
-                self._record(fault, f"delivered twice; upstream answered {answer.status} and {other.status}; "
-                                    f"the client gets {answer.status}")
             else:
-                answer = upstream.exchange(request)
-        except (OSError, BadMessage, ClosedBeforeMessage):
-            _reset(client, b"")  # the upstream failed: the client sees the connection fail
+                answer, other = upstream.exchange(request), None
+        except (OSError, BadMessage, ClosedBeforeMessage) as exc:
+            self._record(fault, f"the upstream failed ({exc}); the client's connection is reset", (), None)
+            _reset(client, b"")  # as if the client had talked to the upstream directly
             return False
         if kind is FaultKind.DROP_ANSWER:
-            assert fault is not None
-            self._record(fault, f"upstream answered {answer.status}; the answer is withheld")
+            self._record(fault, f"upstream answered {answer.status}; the answer is withheld", (answer.status,), None)
             _hold(client)
             return False
         if kind is FaultKind.RESET:
-            assert fault is not None
-            data = answer.to_bytes()
-            cut = answer.split_point()
-            self._record(fault, f"upstream answered {answer.status}; reset after {cut} of {len(data)} bytes")
+            data, cut = answer.to_bytes(), answer.split_point()
+            self._record(fault, f"upstream answered {answer.status}; reset after {cut} of {len(data)} bytes",
+                         (answer.status,), None)
             _reset(client, data[:cut])
             return False
+        if kind is FaultKind.DELAY:
+            self._record(fault, f"held {self.spec.delay_seconds:g} s before forwarding; upstream answered "
+                                f"{answer.status}", (answer.status,), answer.status)
+        elif other is not None:
+            self._record(fault, f"delivered twice; upstream answered {answer.status} and {other.status}; "
+                                f"the client gets {answer.status}", (answer.status, other.status), answer.status)
         client.sendall(answer.to_bytes())
-        if answer.closes:
-            upstream.close()
         return request.keep_alive and not answer.closes
 
-    def _record(self, fault: InjectedFault, detail: str) -> None:
-        event = FaultEvent(fault, detail, time.time())
+    def _record(self, fault: InjectedFault | None, detail: str, upstream: tuple[int, ...],
+                client: int | None) -> None:
+        if fault is None:  # no fault: the upstream failed on a plain request, nothing to log
+            return
+        event = FaultEvent(fault, detail, upstream, client, time.time())
         with self._lock:
             self._events.append(event)
         if self._on_fault is not None:

@@ -21,7 +21,9 @@ import pytest
 from botocore.config import Config
 
 from cogsync.emulator.auth import Credential, SigV4Verifier
+from cogsync.emulator.backend import CognitoSyncBackend
 from cogsync.emulator.server import serve_in_thread
+from cogsync.emulator.storage import MemoryStorage
 from cogsync.errors import InfrastructureError, UsageError
 from cogsync.faults import FaultKind, FaultSpec
 from cogsync.faults.proxy import FaultProxy
@@ -309,3 +311,37 @@ def test_bad_upstreams_and_specs_are_usage_errors() -> None:
         url = upstream.url
     with pytest.raises(InfrastructureError, match="not reachable"):
         FaultProxy(url).start()
+
+
+class _AppliesEveryCopy(CognitoSyncBackend):
+    """A careless server: tokens are never spent and no patch is ever stale."""
+
+    def spend_token(self, tx: Any, token: str | None) -> None:
+        pass
+
+    def is_stale(self, patch: Any, server_count: int) -> bool:
+        return False
+
+
+def test_the_client_tests_checks_catch_a_server_that_applies_a_duplicate_twice() -> None:
+    """The judges of tests/clients/test_clients_under_faults.py, against a server they must fail."""
+    from ..clients.proxy_process import accepted_out_of_sight, assert_no_write_applied_twice
+
+    for backend, doubled in ((CognitoSyncBackend(MemoryStorage()), False),
+                             (_AppliesEveryCopy(MemoryStorage()), True)):
+        with serve_in_thread(backend=backend) as upstream, FaultProxy(upstream, "duplicate@2") as proxy:
+            client = sync_client(proxy.url)
+            believed = 0
+            try:
+                put(client, "level", "3")
+                believed = 1
+            except botocore.exceptions.ClientError:
+                pass
+            count = client.list_records(**IDS)["DatasetSyncCount"]
+            log = [event.as_json() for event in proxy.events]
+        assert count == believed + accepted_out_of_sight(log) == (2 if doubled else 1)
+        if doubled:
+            with pytest.raises(AssertionError, match="both copies of a duplicated UpdateRecords were accepted"):
+                assert_no_write_applied_twice(log)
+        else:
+            assert_no_write_applied_twice(log)

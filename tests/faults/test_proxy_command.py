@@ -11,7 +11,7 @@ import pytest
 
 from cogsync.emulator.server import serve_in_thread
 
-from .proxy_process import proxied, proxy_command
+from ..clients.proxy_process import proxied, proxy_command
 from .test_proxy import IDS, put, records, sync_client
 
 

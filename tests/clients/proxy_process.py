@@ -1,7 +1,12 @@
-"""Start ``cogsync proxy`` as a real subprocess and wait for its ready line (no sleeps)."""
+"""``cogsync proxy`` as a real subprocess (its ready line awaited, no sleeps), and its fault log read.
+
+The log helpers judge a run by the contract: what the server accepted out of the client's
+sight, and whether both copies of a duplicated UpdateRecords were accepted.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import select
@@ -12,6 +17,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 READY = re.compile(r"cogsync proxy: listening on (http://127\.0\.0\.1:\d+) -> (\S+)")
 
@@ -71,3 +78,25 @@ def proxied(upstream: str, faults: str, *options: str, timeout: float = 30.0) ->
         for stream in (process.stdout, process.stderr):
             if stream is not None:
                 stream.close()
+
+
+def fault_log(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def accepted_out_of_sight(log: list[dict[str, Any]]) -> int:
+    """UpdateRecords the server accepted whose acceptance the client never saw.
+
+    A withheld or reset answer the upstream gave with 200, and the copy of a duplicate
+    that the client's answer was not from.
+    """
+    hidden = 0
+    for entry in log:
+        if entry["request"].startswith("POST "):
+            hidden += sum(status == 200 for status in entry["upstream"]) - (entry["client"] == 200)
+    return hidden
+
+
+def assert_no_write_applied_twice(log: list[dict[str, Any]]) -> None:
+    doubled = [e for e in log if e["request"].startswith("POST ") and e["upstream"].count(200) > 1]
+    assert doubled == [], f"both copies of a duplicated UpdateRecords were accepted: {doubled}"

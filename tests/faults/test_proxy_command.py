@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 from pathlib import Path
 
@@ -58,3 +59,10 @@ def test_bad_input_is_one_line_and_exit_3(options: list[str], error: str) -> Non
     done = subprocess.run(proxy_command(*options), capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 3 and done.stdout == ""
     assert done.stderr.startswith(error) and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_ctrl_c_stops_the_command_cleanly() -> None:
+    with serve_in_thread() as upstream, proxied(upstream, "default") as proxy:
+        proxy.process.send_signal(signal.SIGINT)
+        code, stderr = proxy.stop()
+    assert code == 0 and stderr == "cogsync proxy: stopped after 0 requests, 0 faults injected\n"

@@ -230,6 +230,9 @@ class FaultProxy:
     def _track(self, sock: socket.socket, keep: bool) -> None:
         with self._lock:
             (self._sockets.add if keep else self._sockets.discard)(sock)
+        if keep and self._stopping.is_set():  # opened while stop() was shutting the others
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     # -- one client connection -------------------------------------------------------
 

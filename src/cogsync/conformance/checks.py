@@ -229,7 +229,8 @@ WITNESSES: dict[str, str] = {
              "another identity's token refused, then a read showing nothing changed",
     "ISO-2": "a bad signature, or another identity's credentials, refused with 403, then a read "
              "showing nothing changed",
-    "DUR-1": "an acknowledged write read back, unchanged, after a restart of the target",
+    "DUR-1": "an acknowledged write, then a restart of the target, then a read of that dataset showing "
+             "the write unchanged",
 }
 
 

@@ -138,6 +138,8 @@ class RestartsPhase:
         self.failed = False
 
     def run(self, calls: int, points: list[int], tick: Callable[[int], None]) -> None:
+        """``calls`` writes, restarting before each call numbered in ``points``, and once
+        more at the end when a write was not yet put to the test by a restart."""
         restart_before = set(points)
         for n in range(calls):
             tick(n)
@@ -153,6 +155,7 @@ class RestartsPhase:
 
     # -- writes --------------------------------------------------------------------------
     def write(self, dataset: Dataset, n: int) -> None:
+        """One UpdateRecords (after a listing for a token when none is held)."""
         if dataset.token is None:
             listing = self.read(dataset)
             if listing is None:
@@ -196,6 +199,7 @@ class RestartsPhase:
 
     # -- restarts and reads --------------------------------------------------------------
     def restart_and_read_back(self) -> None:
+        """Restart the target, read every written dataset back, judge each read (DUR-1)."""
         self.restart()
         self.restarts += 1
         before = [d for d in self.datasets if d.written]

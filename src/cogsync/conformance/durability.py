@@ -95,23 +95,30 @@ def judge_read_back(dataset: Dataset, listing: Listing) -> list[str]:
     """DUR-1: what the read after a restart shows that the acknowledged writes forbid.
 
     Empty when every acknowledged record is there with its value and count and the
-    dataset's count is as acknowledged. A key whose last write got no answer may show
-    its state before that write or the written value at a higher count.
+    dataset's count is as acknowledged. A write whose answer was lost may show as
+    applied (its values, at a higher count) or not, for all of its keys alike.
     """
     problems: list[str] = []
     if dataset.records and not listing.exists:
         return [f"dataset {dataset.name!r} is gone (DatasetExists false), though writes to it were "
                 f"acknowledged up to SyncCount {dataset.count}"]
+    landed, kept = [], []  # keys of the write whose answer was lost: as written, as before
     for key in sorted(set(dataset.records) | set(dataset.unsure)):
         before, now = dataset.records.get(key), listing.records.get(key)
         if key in dataset.unsure:
             tried = dataset.unsure[key]
-            landed = now is not None and now[0] == tried and now[1] > (before[1] if before else 0)
-            if now != before and not landed:
+            if now is not None and now[0] == tried and now[1] > (before[1] if before else 0):
+                landed.append(key)
+            elif now == before:
+                kept.append(key)
+            else:
                 problems.append(f"{key!r} is {describe(now)}: neither {describe(before)} as acknowledged "
                                 f"nor the value {tried!r} of the write whose answer was lost")
         elif now != before:
             problems.append(f"{key!r} is {describe(now)}, acknowledged as {describe(before)}")
+    if landed and kept:
+        problems.append(f"the write whose answer was lost landed in part: {', '.join(map(repr, landed))} "
+                        f"written, {', '.join(map(repr, kept))} not")
     if listing.count < dataset.count:
         problems.append(f"DatasetSyncCount went back to {listing.count} from the acknowledged {dataset.count}")
     elif not dataset.unsure and listing.count != dataset.count:

@@ -54,7 +54,7 @@ from cogsync.contracts.model import Model
 from cogsync.targets.base import Response, Target
 from cogsync.targets.deadline import cap_requests
 from cogsync.targets.description import describe_target
-from cogsync.targets.restart import InProcessRestart, RestartCommand
+from cogsync.targets.restart import COMMAND_TIMEOUT, InProcessRestart, RestartCommand, RestartFailed
 
 __all__ = ["TargetKeptThrottling", "TargetUnresponsive", "TargetUnusable", "embedded_target", "run"]
 
@@ -432,7 +432,12 @@ def _run_restarts(ctx: _Context) -> None:
     def restart() -> None:
         ctx.watch.going()
         ctx.progress(Progress("restarts", phase.restarts, len(points) + 1, ctx.restarter.description))
-        ctx.restarter.restart()
+        try:
+            ctx.restarter.restart(timeout=_seconds_left(ctx, COMMAND_TIMEOUT))
+        except RestartFailed:
+            if ctx.watch.time_left():
+                raise  # the command failed: an infrastructure error (exit 3)
+            raise TargetUnresponsive("the run's deadline passed while the target restarted") from None
         _wait_until_answering(ctx, identity)
 
     def tick(n: int) -> None:

@@ -11,7 +11,10 @@ engine's job (it polls a harmless call, bounded by the run's deadline).
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import tempfile
 from typing import Any
 
 from cogsync.errors import InfrastructureError, UsageError
@@ -42,17 +45,30 @@ class RestartCommand:
     def description(self) -> str:
         return f"the restart command {self.command!r}"
 
-    def restart(self) -> None:
-        try:
-            done = subprocess.run(self.command, shell=True, capture_output=True, text=True,
-                                  timeout=self.timeout, check=False)
-        except subprocess.TimeoutExpired:
-            raise RestartFailed(f"the restart command {self.command!r} did not return within "
-                                f"{self.timeout:g} s (it should only issue the restart)") from None
-        if done.returncode != 0:
-            said = (done.stderr or done.stdout).strip().splitlines()
-            raise RestartFailed(f"the restart command {self.command!r} exited {done.returncode}"
-                                + (f": {said[-1]}" if said else ""))
+    def restart(self, timeout: float | None = None) -> None:
+        """Run the command; RestartFailed when it fails or outlives ``timeout`` (default: its own).
+
+        Its output goes to a file, not a pipe: a server the command leaves running in the
+        background keeps its inherited output open, and reading a pipe to its end would wait
+        for that server to exit. The command runs in a session of its own, killed whole
+        when it takes too long.
+        """
+        limit = self.timeout if timeout is None else min(timeout, self.timeout)
+        with tempfile.TemporaryFile("w+") as output:
+            process = subprocess.Popen(self.command, shell=True, stdin=subprocess.DEVNULL, stdout=output,
+                                       stderr=output, start_new_session=True)
+            try:
+                code = process.wait(timeout=limit)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+                raise RestartFailed(f"the restart command {self.command!r} did not return within "
+                                    f"{limit:g} s (it should only issue the restart)") from None
+            if code != 0:
+                output.seek(0)
+                said = output.read().strip().splitlines()
+                raise RestartFailed(f"the restart command {self.command!r} exited {code}"
+                                    + (f": {said[-1]}" if said else ""))
 
 
 class InProcessRestart:
@@ -68,7 +84,8 @@ class InProcessRestart:
 
     description = "an in-process restart (the app rebuilt from its factory over the same storage)"
 
-    def restart(self) -> None:
+    def restart(self, timeout: float | None = None) -> None:
+        """Rebuild the app (in this process: nothing to time out)."""
         try:
             self.target.restart()
         except Exception as exc:

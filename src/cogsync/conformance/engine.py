@@ -209,7 +209,8 @@ def run(target: Target, config: RunConfig, *, progress: ProgressCallback | None 
     context.excluded.update((pid, why) for pid, why in excluded.items() if pid in selected)
     phases: list[tuple[str, Callable[[_Context], None]]] = [
         ("probes", _run_probes), ("programs", _run_programs), ("negative", _run_negative),
-        ("concurrency", _run_concurrency), ("restarts", _run_restarts), ("auth", _run_auth), ("wire-fuzz", _run_wire_fuzz),
+        ("concurrency", _run_concurrency), ("restarts", _run_restarts), ("auth", _run_auth),
+        ("wire-fuzz", _run_wire_fuzz),
     ]
     cap_requests(target, deadline)
     try:

@@ -46,7 +46,8 @@ from cogsync.contracts.model import Model
 from cogsync.contracts.properties import PROPERTIES
 
 __all__ = ["CANNOT_CHECK", "KINDS", "NEEDS_RESTARTS", "REGISTRY", "WITNESSES", "Check", "Exchange", "WireCheck",
-           "WireProblem", "error_shape", "no_server_errors", "not_applicable_on", "run_wire_checks", "unchecked", "wire_checks"]
+           "WireProblem", "error_shape", "no_server_errors", "not_applicable_on", "run_wire_checks", "unchecked",
+           "wire_checks"]
 
 KINDS = ("model", "pages", "wire", "concurrency", "auth", "restarts", "finding")
 

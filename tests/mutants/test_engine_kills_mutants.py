@@ -126,9 +126,19 @@ def test_the_correct_emulator_passes_every_property(transport: str):
 def test_the_correct_emulator_on_sqlite_passes_every_property_with_restarts(tmp_path: Path):
     """The restart mutants' reference: every property, DUR-1 put to the test by restarts."""
     target = InProcessTarget.emulator(storage=f"sqlite:{tmp_path / 'reference.db'}")
-    result = run(target, RunConfig(budget="quick", seed=SEED, max_examples=5, restart_in_process=True))
+    result = run(target, RunConfig(budget="quick", seed=SEED, max_examples=2, restart_in_process=True))
     assert result.exit_code == 0, [(f.property_id, f.title, f.received) for f in result.failures()]
     assert result.results["DUR-1"].status is Status.PASS and result.results["DUR-1"].witnesses > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mutant", [m for m in CATALOG if m.restarts], ids=lambda m: m.name)
+def test_a_restart_mutant_passes_every_property_while_nothing_restarts_it(mutant: Mutant, tmp_path: Path):
+    """Only a restart shows these bugs: without restarts the run is clean (DUR-1 not applicable)."""
+    result = run(InProcessTarget(mutant.build(tmp_path / "mutant.db")),
+                 RunConfig(budget="quick", seed=SEED, max_examples=1))
+    assert result.exit_code == 0, [(f.property_id, f.title, f.received) for f in result.failures()]
+    assert result.results["DUR-1"].status is Status.NOT_APPLICABLE
 
 
 RACE = next(m for m in CATALOG if m.concurrency_only)

@@ -450,6 +450,8 @@ def _run_restarts(ctx: _Context) -> None:
         phase.run(calls, points, tick)
     finally:
         ctx.scope.sweep(ctx.target)
+        ctx.run_notes.append(f"DUR-1: the target was restarted {phase.restarts} time(s) by "
+                             f"{ctx.restarter.description}")
     ctx.progress(Progress("restarts", calls, calls, f"done: {phase.restarts} restarts"))
 
 

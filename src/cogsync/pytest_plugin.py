@@ -145,7 +145,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--cogsync-restart-every",
         type=verify.whole_number("cogsync-restart-every", 1),
         metavar="N",
-        help="restart every N calls of the restarts phase (default: at points drawn from the seed)",
+        help="restart after every N writes (UpdateRecords calls) of the restarts phase "
+        "(default: before writes drawn from the seed)",
     )
     add(
         "--cogsync-database",

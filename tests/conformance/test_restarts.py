@@ -163,6 +163,7 @@ class LosesAnswers:
 def test_an_answer_lost_before_a_restart_is_an_unknown_outcome_not_a_failure(tmp_path: Path):
     target = LosesAnswers(InProcessTarget.emulator(storage=f"sqlite:{tmp_path / 'e.db'}"))
     assert dur_1(target, restart_every=5).status is Status.PASS
+    assert target.writes >= 5  # the 5th write's answer was lost, just before the first restart
 
 
 def test_a_restart_command_that_outlives_the_deadline_ends_the_run_inconclusive():

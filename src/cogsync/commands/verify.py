@@ -239,7 +239,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--restart-every",
         type=whole_number("restart-every", 1),
         metavar="N",
-        help="restart every N calls of the restarts phase (default: at points drawn from the seed)",
+        help="restart after every N writes (UpdateRecords calls) of the restarts phase "
+        "(default: before writes drawn from the seed)",
     )
     run.add_argument(
         "--database",

@@ -80,7 +80,7 @@ class RunConfig:
     skip_preflight: bool = False  # no preflight: for those who know the target is a usable server
     restart_command: str | None = None  # shell command that kills and restarts the target (DUR-1)
     restart_in_process: bool = False  # an in-process target is restarted by rebuilding its app (DUR-1)
-    restart_every: int | None = None  # restart every N calls of the restarts phase (default: seeded points)
+    restart_every: int | None = None  # restart after every N writes of the restarts phase (default: seeded points)
 
     def __post_init__(self) -> None:
         P.profile(self.profile)

@@ -1,7 +1,7 @@
 """DUR-1: every acknowledged write survives a restart of the target.
 
 The restarts phase writes to a few datasets of one identity, and at points of the
-run's seeded schedule (or every N calls) has the target killed and restarted
+run's seeded schedule (or after every N writes) has the target killed and restarted
 (:mod:`cogsync.targets.restart`), waits until it answers again, and reads every
 dataset back. What acknowledged answers said must still hold: each record's value
 (a tombstone for a removal) and sync count, and the dataset's sync count. After the
@@ -31,7 +31,7 @@ from cogsync.conformance.results import Failure, Step
 from cogsync.conformance.session import Tally
 from cogsync.contracts.calls import Call, Ok
 
-#: Calls and restarts of the restarts phase, per budget.
+#: Writes and restarts of the restarts phase, per budget.
 PLANS: dict[str, tuple[int, int]] = {"quick": (40, 3), "ci": (120, 8), "deep": (400, 25)}
 
 DATASETS = 3
@@ -46,14 +46,14 @@ ALL_GONE = ("Every dataset written before the restart was gone after it: the ser
 Held = tuple[str | None, int]  # a record as acknowledged: its value (None: tombstone) and sync count
 
 
-def restart_points(rng: random.Random, calls: int, restarts: int, every: int | None) -> list[int]:
-    """Before which calls (0-based) the target is restarted: every ``every`` calls, or
-    ``restarts`` points drawn from the run's seed. Never before the first call."""
+def restart_points(rng: random.Random, writes: int, restarts: int, every: int | None) -> list[int]:
+    """Before which writes (0-based) the target is restarted: after every ``every`` writes,
+    or before ``restarts`` writes drawn from the run's seed. Never before the first."""
     if every is not None:
-        return list(range(every, calls, every))
-    if calls < 2:
+        return list(range(every, writes, every))
+    if writes < 2:
         return []
-    return sorted(rng.sample(range(1, calls), min(restarts, calls - 1)))
+    return sorted(rng.sample(range(1, writes), min(restarts, writes - 1)))
 
 
 @dataclass
@@ -144,11 +144,11 @@ class RestartsPhase:
         self.restarts = 0
         self.failed = False
 
-    def run(self, calls: int, points: list[int], tick: Callable[[int], None]) -> None:
-        """``calls`` writes, restarting before each call numbered in ``points``, and once
+    def run(self, writes: int, points: list[int], tick: Callable[[int], None]) -> None:
+        """``writes`` writes, restarting before each one numbered in ``points``, and once
         more at the end when a write was not yet put to the test by a restart."""
         restart_before = set(points)
-        for n in range(calls):
+        for n in range(writes):
             tick(n)
             if n in restart_before:
                 self.restart_and_read_back()

@@ -422,9 +422,9 @@ def _run_concurrency(ctx: _Context) -> None:
 def _run_restarts(ctx: _Context) -> None:
     if not ctx.wants(DIRECTED_PHASES["restarts"]) or ctx.restarter is None:
         return
-    calls, restarts = durability.PLANS[ctx.config.budget]
+    writes, restarts = durability.PLANS[ctx.config.budget]
     rng = random.Random(ctx.seed ^ 0xD0_0001)
-    points = durability.restart_points(rng, calls, restarts, ctx.config.restart_every)
+    points = durability.restart_points(rng, writes, restarts, ctx.config.restart_every)
     identity = ctx.scope.identity()
     names = [ctx.scope.dataset(f"durable-{i}") for i in range(durability.DATASETS)]
     for name in names:
@@ -443,16 +443,16 @@ def _run_restarts(ctx: _Context) -> None:
 
     def tick(n: int) -> None:
         ctx.watch.going()
-        ctx.progress(Progress("restarts", n, calls, f"{phase.restarts} restarts so far"))
+        ctx.progress(Progress("restarts", n, writes, f"{phase.restarts} restarts so far"))
 
     phase = durability.RestartsPhase(ctx.target.send, restart, identity, names, rng, ctx.tally)
     try:
-        phase.run(calls, points, tick)
+        phase.run(writes, points, tick)
     finally:
         ctx.scope.sweep(ctx.target)
         ctx.run_notes.append(f"DUR-1: the target was restarted {phase.restarts} time(s) by "
                              f"{ctx.restarter.description}")
-    ctx.progress(Progress("restarts", calls, calls, f"done: {phase.restarts} restarts"))
+    ctx.progress(Progress("restarts", writes, writes, f"done: {phase.restarts} restarts"))
 
 
 def _wait_until_answering(ctx: _Context, identity: Any) -> None:

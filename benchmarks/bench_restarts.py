@@ -12,8 +12,14 @@ that caught it and the median and worst calls and seconds to detection.
 The first failure is observed by wrapping ``RestartsPhase.fail`` for the length of a
 run; nothing the engine decides is changed.
 
+``--serve`` measures what a restart costs with real processes instead: ``cogsync
+serve --storage sqlite:PATH`` (and ``memory``) restarted by the README's recipe,
+docs/recipes/restart-serve.sh (SIGKILL, then a new process on the same port), through
+``--restart-command``, ``--restart-every 10`` at each budget: the run's seconds, the
+restarts, and the verdict.
+
 Run: ``python benchmarks/bench_restarts.py`` (``--json`` for machine output,
-``--seeds N`` seeds per cell, default 5; ``--budgets quick,ci``).
+``--seeds N`` seeds per cell, default 5; ``--budgets quick,ci``; ``--serve``).
 """
 
 from __future__ import annotations
@@ -21,8 +27,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import platform
+import shlex
+import signal
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,9 +48,10 @@ from cogsync.conformance.engine import run
 from cogsync.conformance.results import Status
 from cogsync.contracts.calls import Call
 from cogsync.mutants import CATALOG, Mutant
-from cogsync.targets import InProcessTarget
+from cogsync.targets import HttpTarget, InProcessTarget
 
 CONTROL = "reference-on-sqlite"
+RECIPE = Path(__file__).resolve().parents[1] / "docs" / "recipes" / "restart-serve.sh"
 
 
 @dataclass(frozen=True)
@@ -143,12 +155,52 @@ def table(lines: Sequence[dict[str, Any]]) -> str:
     return "\n".join(text)
 
 
+def serve_run(storage: str, budget: str, directory: Path) -> dict[str, Any]:
+    """One DUR-1 run against ``cogsync serve`` restarted by the recipe; the server is killed after."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    pidfile = directory / f"{budget}-{storage.split(':')[0]}.pid"
+    env = {"PORT": str(port), "STORAGE": storage, "PIDFILE": str(pidfile),
+           "COGSYNC": f"{shlex.quote(sys.executable)} -m cogsync.cli"}
+    command = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items()) + f" sh {shlex.quote(str(RECIPE))}"
+    subprocess.run(command, shell=True, check=True, timeout=30)
+    target = HttpTarget(f"http://127.0.0.1:{port}", timeout=5)
+    try:
+        until = time.monotonic() + 30
+        while target.probe() is not None and time.monotonic() < until:
+            time.sleep(0.05)  # between polls of the first server's readiness
+        began = time.perf_counter()
+        result = run(target, RunConfig(budget=budget, seed=1, properties=("DUR-1",), restart_command=command,
+                                       restart_every=10))
+        seconds = time.perf_counter() - began
+    finally:
+        if pidfile.exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pidfile.read_text()), signal.SIGKILL)
+    restarts = pidfile.with_suffix(".log").read_text().count("listening on") - 1
+    entry = result.results["DUR-1"]
+    return {"storage": storage.split(":")[0], "budget": budget, "verdict": entry.status.value,
+            "restarts": restarts, "seconds": round(seconds, 2),
+            "seconds_per_restart": round(seconds / restarts, 2) if restarts else None}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--budgets", default="quick,ci")
+    parser.add_argument("--serve", action="store_true", help="real cogsync serve processes, SIGKILLed")
     options = parser.parse_args(argv)
+    if options.serve:
+        with tempfile.TemporaryDirectory(prefix="cogsync-bench-serve-") as directory:
+            runs = [serve_run(storage, budget, Path(directory)) for budget in options.budgets.split(",")
+                    for storage in (f"sqlite:{directory}/{budget}.db", "memory")]
+        for line in runs:
+            print(json.dumps(line) if options.json else
+                  "  ".join(f"{k}={v}" for k, v in line.items()))
+        wrong = [r for r in runs if r["verdict"] != ("pass" if r["storage"] == "sqlite" else "fail")]
+        return 1 if wrong else 0
     subjects: list[Mutant | None] = [m for m in CATALOG if m.restarts] + [None]
     samples = [measure(subject, budget, seed) for subject in subjects
                for budget in options.budgets.split(",") for seed in range(1, options.seeds + 1)]

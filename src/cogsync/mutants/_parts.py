@@ -17,6 +17,7 @@ seam of the code ``cogsync serve`` runs, never in a copy of it:
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -104,7 +105,7 @@ class SnapshotStorage(MemoryStorage):
         self._secret = self.disk.secret()  # pagination cursors outlive a restart
         self.every = every
         self.keeps = keeps
-        self._writes = 0
+        self._writes = itertools.count(1)  # atomic under threads
         self._flushed: dict[DatasetScope, DatasetState] = {}
         self._load()
 
@@ -123,8 +124,7 @@ class SnapshotStorage(MemoryStorage):
     def write(self) -> Any:
         with super().write() as tx:
             yield tx
-        self._writes += 1
-        if self._writes % self.every == 0:
+        if next(self._writes) % self.every == 0:
             self._snapshot()
 
     def _snapshot(self) -> None:

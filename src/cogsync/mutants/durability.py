@@ -9,6 +9,7 @@ the clock); one overrides a seam of the backend.
 
 from __future__ import annotations
 
+import atexit
 import os
 import tempfile
 from pathlib import Path
@@ -21,8 +22,21 @@ from cogsync.mutants._parts import SnapshotStorage, serve
 
 
 def default_file(name: str) -> Path:
-    """Where a restart mutant keeps its data when its factory is given no path."""
-    return Path(tempfile.gettempdir()) / f"cogsync-mutant-{name}-{os.getpid()}.sqlite"
+    """Where a restart mutant keeps its data when its factory is given no path: a file of
+    this process (with SQLite's -wal and -shm next to it), removed when the process exits."""
+    path = Path(tempfile.gettempdir()) / f"cogsync-mutant-{name}-{os.getpid()}.sqlite"
+    if path not in _CLEANUP:
+        _CLEANUP.add(path)
+        atexit.register(_remove, path)
+    return path
+
+
+_CLEANUP: set[Path] = set()
+
+
+def _remove(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
 
 
 

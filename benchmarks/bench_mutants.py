@@ -17,6 +17,9 @@ a run, the three places the engine records one (``Session._fail``,
 ``PropertyFailed.for_failure``, ``concurrency.failure_from``): the engine has no
 failure callback. Nothing the engine decides is changed.
 
+The mutants only a restart shows (``Mutant.restarts``) are measured by
+``benchmarks/bench_restarts.py`` instead, with restarts on.
+
 Run: ``python benchmarks/bench_mutants.py`` (``--json`` for machine output,
 ``--transport http``, ``--mutants a,b`` for a few, ``--seed N``).
 """
@@ -222,7 +225,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse(argv)
     try:
-        chosen = [get(n) for n in options.mutants.split(",") if n] or list(CATALOG)
+        chosen = [get(n) for n in options.mutants.split(",") if n] or [m for m in CATALOG if not m.restarts]
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return 3

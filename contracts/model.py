@@ -77,6 +77,8 @@ a refused write that changed state (seen later)                                 
 ... when the refusal was a 403                                                                        ISO-2
 409 message not 'Current SyncCount for: k is: s not: c'                                               CONF-5
 no order of a concurrent history is accepted (the linearizability checker's)                          CONF-6
+after a restart: an acknowledged record, value or count changed or gone (the restarts phase's)        DUR-1
+after a restart: a write counted at or below a count acknowledged before it                           DUR-1
 a written record answered with a count other than N+1                                                 SYNC-2
 write answer: other keys, a key twice, wrong or extra Value                                           SYNC-4
 DeviceLastModifiedDate not echoed; LastModifiedDate outside the call's window                         SYNC-7
@@ -107,7 +109,9 @@ data of another (pool, identity) shows through                                  
 
 CONF-6 (linearizability) is never reported by ``judge``: the model is the sequential
 specification the linearizability checker searches against, and the checker reports
-CONF-6 when no order of a concurrent history is accepted (its row above).
+CONF-6 when no order of a concurrent history is accepted (its row above). Nor is
+DUR-1: the model has no call for a restart; the engine's restarts phase reads back
+what was acknowledged before each restart (its rows above).
 
 MAY points (findings, never violations): SYNC-6 (empty write bumps / creates),
 CONF-7 (count above the server's or non-zero for a new key: accepted or 409),

@@ -130,6 +130,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "credentials (for those who know why)",
     )
     add(
+        "--cogsync-restart-command",
+        metavar="CMD",
+        help="a shell command that kills and restarts the target, for DUR-1 (returns once the "
+        "restart is issued; cogsync polls until the target answers)",
+    )
+    add(
+        "--cogsync-restart",
+        action="store_true",
+        help="restart an in-process target (the embedded emulator, --cogsync-in-process) by "
+        "rebuilding its app from its factory over the same storage",
+    )
+    add(
+        "--cogsync-restart-every",
+        type=verify.whole_number("cogsync-restart-every", 1),
+        metavar="N",
+        help="restart after every N writes (UpdateRecords calls) of the restarts phase "
+        "(default: before writes drawn from the seed)",
+    )
+    add(
         "--cogsync-database",
         metavar="DIR|redis://...",
         help="keep failing examples between runs: a directory or redis://... (default: none)",
@@ -186,6 +205,9 @@ def _options(config: pytest.Config) -> PluginOptions:
             deadline_seconds=get("cogsync_deadline"),
             require_signatures=bool(get("cogsync_require_signatures")),
             skip_preflight=bool(get("cogsync_skip_preflight")),
+            restart_command=get("cogsync_restart_command"),
+            restart_in_process=bool(get("cogsync_restart")),
+            restart_every=get("cogsync_restart_every"),
         )
         path = get("cogsync_baseline")
         baseline = Baseline.load(path) if path else None

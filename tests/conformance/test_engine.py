@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from cogsync.conformance import engine
-from cogsync.conformance.checks import CANNOT_CHECK
+from cogsync.conformance.checks import CANNOT_CHECK, NEEDS_RESTARTS
 from cogsync.conformance.config import RunConfig
 from cogsync.conformance.results import Status
 from cogsync.contracts.calls import Call, Unknown
@@ -24,7 +24,8 @@ from cogsync.report.reproductions import scripts_for
 from cogsync.targets.base import Response
 from cogsync.targets.in_process import InProcessTarget
 
-MUST_AND_SHOULD = [p.id for p in PROPERTIES if p.level is not Level.MAY and p.id not in CANNOT_CHECK]
+MUST_AND_SHOULD = [p.id for p in PROPERTIES if p.level is not Level.MAY and p.id not in CANNOT_CHECK
+                   and p.id not in NEEDS_RESTARTS]
 
 
 @pytest.fixture(scope="module")

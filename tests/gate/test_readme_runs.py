@@ -33,6 +33,7 @@ RUN_ELSEWHERE = {
     ("cogsync", "bash"): "tests/gate/test_readme_first_command.py",  # and .ci/run, the second
     ("In pytest: the plugin", "python"): "tests/plugin/test_readme_example.py",
     ("Strategies for your own property tests", "python"): "tests/unit/test_readme_examples.py",
+    ("Restarts: durability (DUR-1)", "bash"): "tests/emulator/test_restart_command.py",  # a free port
 }
 RUNS_HERE = {"bash", "toml", "python"}
 _LOCAL_PORT = re.compile(r"127\.0\.0\.1:(\d+)")

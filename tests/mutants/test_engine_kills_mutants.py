@@ -13,12 +13,18 @@ probes and the first, simplest program of the quick run, so whatever it catches
 the quick run catches too); only when that misses does it get the quick budget's
 examples. Known gaps of the engine are strict xfails naming the gap (reported to
 the lead); when the engine learns to catch one, its XPASS fails here on purpose.
+
+Mutants that only a restart shows (``Mutant.restarts``) keep their data in a SQLite
+file of the test and run in-process with in-process restarts on (the app rebuilt from
+its factory over that file); tests/emulator/test_restart_command.py restarts a real
+``cogsync serve`` process over HTTP.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -67,10 +73,16 @@ def failed_ids(result: RunResult) -> set[str]:
 def hunt(mutant: Mutant, target: Any) -> RunResult:
     """The quick budget on the mutant's ids; a one-example pass first (see the module doc)."""
     narrowed = tuple(sorted(mutant.breaks))
-    cheap = run(target, RunConfig(budget="quick", seed=SEED, properties=narrowed, max_examples=1))
+    options = {"budget": "quick", "seed": SEED, "properties": narrowed, "restart_in_process": mutant.restarts}
+    cheap = run(target, RunConfig(**options, max_examples=1))
     if failed_ids(cheap) >= mutant.breaks:
         return cheap
-    return run(target, RunConfig(budget="quick", seed=SEED, properties=narrowed))
+    return run(target, RunConfig(**options))
+
+
+def restartable(mutant: Mutant, path: Path) -> InProcessTarget:
+    """The mutant in-process over the SQLite file ``path``; a restart rebuilds it over that file."""
+    return InProcessTarget(mutant.build(path), rebuild=lambda: (mutant.build(path), None))
 
 
 def _cases() -> list[Any]:
@@ -79,16 +91,19 @@ def _cases() -> list[Any]:
         marks = []
         if mutant.name in KNOWN_GAPS:
             marks.append(pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[mutant.name]))
-        for transport in TRANSPORTS:
+        for transport in TRANSPORTS[:1] if mutant.restarts else TRANSPORTS:
             cases.append(pytest.param(mutant, transport, marks=marks,
                                       id=f"{mutant.name}-{transport}"))
     return cases
 
 
 @pytest.mark.parametrize(("mutant", "transport"), _cases())
-def test_the_engine_fails_the_mutant_on_a_property_it_breaks(mutant: Mutant, transport: str):
-    with reaching(mutant.build(), transport, signed=mutant.signed) as target:
-        result = hunt(mutant, target)
+def test_the_engine_fails_the_mutant_on_a_property_it_breaks(mutant: Mutant, transport: str, tmp_path: Path):
+    if mutant.restarts:
+        result = hunt(mutant, restartable(mutant, tmp_path / "mutant.db"))
+    else:
+        with reaching(mutant.build(), transport, signed=mutant.signed) as target:
+            result = hunt(mutant, target)
     caught = failed_ids(result) & mutant.breaks
     assert caught == mutant.breaks, (
         f"{mutant.name} ({mutant.description}) was not caught on every id it breaks: expected "
@@ -105,6 +120,25 @@ def test_the_correct_emulator_passes_every_property(transport: str):
         result = run(target, RunConfig(budget="quick", seed=SEED))
     assert result.exit_code == 0, [(f.property_id, f.title, f.received) for f in result.failures()]
     assert result.results["ISO-2"].status is Status.PASS  # signatures were checked, not skipped
+
+
+@pytest.mark.slow
+def test_the_correct_emulator_on_sqlite_passes_every_property_with_restarts(tmp_path: Path):
+    """The restart mutants' reference: every property, DUR-1 put to the test by restarts."""
+    target = InProcessTarget.emulator(storage=f"sqlite:{tmp_path / 'reference.db'}")
+    result = run(target, RunConfig(budget="quick", seed=SEED, max_examples=2, restart_in_process=True))
+    assert result.exit_code == 0, [(f.property_id, f.title, f.received) for f in result.failures()]
+    assert result.results["DUR-1"].status is Status.PASS and result.results["DUR-1"].witnesses > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mutant", [m for m in CATALOG if m.restarts], ids=lambda m: m.name)
+def test_a_restart_mutant_passes_every_property_while_nothing_restarts_it(mutant: Mutant, tmp_path: Path):
+    """Only a restart shows these bugs: without restarts the run is clean (DUR-1 not applicable)."""
+    result = run(InProcessTarget(mutant.build(tmp_path / "mutant.db")),
+                 RunConfig(budget="quick", seed=SEED, max_examples=1))
+    assert result.exit_code == 0, [(f.property_id, f.title, f.received) for f in result.failures()]
+    assert result.results["DUR-1"].status is Status.NOT_APPLICABLE
 
 
 RACE = next(m for m in CATALOG if m.concurrency_only)

@@ -24,7 +24,7 @@ from cogsync.emulator import wire as wire_module
 from cogsync.emulator.auth import SigV4Verifier
 from cogsync.emulator.backend import CognitoSyncBackend
 from cogsync.emulator.choices import REFERENCE
-from cogsync.emulator.storage import MemoryStorage, Transaction
+from cogsync.emulator.storage import MemoryStorage, SQLiteStorage, Transaction
 from cogsync.emulator.wire import CognitoSyncApp, default_max_body_bytes
 from cogsync.mutants import CATALOG, reference, reference_with_signatures
 from cogsync.mutants._parts import AnswerRewriter, ProxyStorage, TransactionProxy
@@ -33,7 +33,9 @@ from cogsync.mutants.signatures import signing_keys
 #: The seam each mutant replaces, by mutant name. ``backend.X`` / ``app.X``: a method of
 #: ``CognitoSyncBackend.SEAMS`` / ``CognitoSyncApp.SEAMS`` overridden; ``transaction.X``:
 #: one storage transaction method bent; ``answers``: the app's answers rewritten;
-#: ``backend.clock``, ``app.max_body_bytes``, ``app.credentials``: a constructor argument.
+#: ``backend.clock``, ``app.max_body_bytes``, ``app.credentials``: a constructor argument;
+#: ``storage``: the backend's storage argument, another kind than the reference's (memory or
+#: SQLite, the restart mutants' reference).
 SEAM_OF: dict[str, str] = {
     "count-per-patch": "backend.record_counts",
     "response-carries-sent-count": "backend.write_body",
@@ -90,6 +92,9 @@ SEAM_OF: dict[str, str] = {
     "overlong-key-truncated": "backend.read",
     "colon-refused-in-dataset-names": "backend.read",
     "negative-sync-count-accepted": "backend.read",
+    "writes-acknowledged-before-disk": "storage",
+    "counters-restart-from-zero": "backend.count_before",
+    "tombstones-not-persisted": "storage",
 }
 
 TRANSACTION_METHODS = frozenset(
@@ -134,8 +139,8 @@ def planted(app: Any) -> set[str]:
     storage = backend.storage
     if isinstance(storage, ProxyStorage):
         found |= {f"transaction.{name}" for name in _overridden(storage.proxy, TransactionProxy)}
-    elif type(storage) is not MemoryStorage:
-        found.add(f"storage {type(storage).__name__}")
+    elif type(storage) not in (MemoryStorage, SQLiteStorage):
+        found.add("storage")
     return found
 
 

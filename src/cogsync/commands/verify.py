@@ -222,6 +222,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="do not first check that the target is a Cognito Sync server that accepts "
         "the credentials (for those who know why)",
     )
+    restarts = parser.add_argument_group("restarts (DUR-1: acknowledged writes survive a restart)")
+    restarts.add_argument(
+        "--restart-command",
+        metavar="CMD",
+        help="a shell command that kills and restarts the target; it should return once the restart "
+        "is issued (cogsync then polls until the target answers, at most 30 s)",
+    )
+    restarts.add_argument(
+        "--restart",
+        action="store_true",
+        help="restart an in-process target (the embedded emulator, --in-process) by rebuilding its "
+        "app from its factory over the same storage, as a fresh process would",
+    )
+    restarts.add_argument(
+        "--restart-every",
+        type=whole_number("restart-every", 1),
+        metavar="N",
+        help="restart after every N writes (UpdateRecords calls) of the restarts phase "
+        "(default: before writes drawn from the seed)",
+    )
     run.add_argument(
         "--database",
         metavar="DIR|redis://...",
@@ -298,6 +318,9 @@ def build_config(args: argparse.Namespace, seed: int) -> RunConfig:
         deadline_seconds=args.deadline,
         require_signatures=args.require_signatures,
         skip_preflight=bool(getattr(args, "skip_preflight", False)),
+        restart_command=getattr(args, "restart_command", None),
+        restart_in_process=bool(getattr(args, "restart", False)),
+        restart_every=getattr(args, "restart_every", None),
     )
 
 
@@ -338,6 +361,12 @@ def reproduce_command(args: argparse.Namespace, seed: int) -> str:
         parts += ["--baseline", args.baseline]
     if args.require_signatures:
         parts.append("--require-signatures")
+    if getattr(args, "restart_command", None):
+        parts += ["--restart-command", args.restart_command]
+    if getattr(args, "restart", False):
+        parts.append("--restart")
+    if getattr(args, "restart_every", None) is not None:
+        parts += ["--restart-every", str(args.restart_every)]
     parts += ["--seed", str(seed)]
     return shlex.join(parts)
 

@@ -12,6 +12,8 @@ engine puts it to the test:
   check functions are in :mod:`cogsync.conformance.wire_checks`.
 - ``concurrency``: decided by the linearizability checker over a concurrent history.
 - ``auth``: decided by sending requests with bad or foreign credentials.
+- ``restarts``: decided by reading back acknowledged writes after the kit restarted
+  the target (only on runs given a way to restart it; see :data:`NEEDS_RESTARTS`).
 - ``finding``: a MAY property, never failed; the model reports what it saw.
 
 Its ``decider`` is the function where the verdict is made, for a person to read:
@@ -26,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cogsync.conformance import auth, linearizability
+from cogsync.conformance import auth, durability, linearizability
 from cogsync.conformance.wire_checks import (
     Exchange,
     WireCheck,
@@ -43,10 +45,11 @@ from cogsync.contracts._model_state import RefusalMark
 from cogsync.contracts.model import Model
 from cogsync.contracts.properties import PROPERTIES
 
-__all__ = ["CANNOT_CHECK", "KINDS", "REGISTRY", "WITNESSES", "Check", "Exchange", "WireCheck", "WireProblem",
-           "error_shape", "no_server_errors", "run_wire_checks", "unchecked", "wire_checks"]
+__all__ = ["CANNOT_CHECK", "KINDS", "NEEDS_RESTARTS", "REGISTRY", "WITNESSES", "Check", "Exchange", "WireCheck",
+           "WireProblem", "error_shape", "no_server_errors", "not_applicable_on", "run_wire_checks", "unchecked",
+           "wire_checks"]
 
-KINDS = ("model", "pages", "wire", "concurrency", "auth", "finding")
+KINDS = ("model", "pages", "wire", "concurrency", "auth", "restarts", "finding")
 
 #: What each kind means, in one line (a check may say more).
 HOW: dict[str, str] = {
@@ -55,6 +58,7 @@ HOW: dict[str, str] = {
     "wire": "read off every HTTP exchange (status, headers, raw body)",
     "concurrency": "concurrent histories checked for linearizability against the model",
     "auth": "requests with a bad signature or another identity's credentials",
+    "restarts": "acknowledged writes read back after the kit kills and restarts the target",
     "finding": "a MAY choice: the model reports what the server chose, never a failure",
 }
 
@@ -142,6 +146,8 @@ register("LIM-3", "model", write._plan_limits)
 # --- 10. isolation and auth --------------------------------------------------------------
 register("ISO-1", "model", listing.leaks)
 register("ISO-2", "auth", auth.probe_signatures)
+# --- 10b. durability ---------------------------------------------------------------------
+register("DUR-1", "restarts", durability.judge_read_back)
 # --- MAY: findings -----------------------------------------------------------------------
 register("VAL-4", "finding", write._plan_patch)
 register("SYNC-6", "finding", write.applied_empty)
@@ -224,15 +230,26 @@ WITNESSES: dict[str, str] = {
              "another identity's token refused, then a read showing nothing changed",
     "ISO-2": "a bad signature, or another identity's credentials, refused with 403, then a read "
              "showing nothing changed",
-    "DUR-1": "an acknowledged write read back, unchanged, after a restart of the target",
+    "DUR-1": "an acknowledged write, then a restart of the target, then a read of that dataset showing "
+             "the write unchanged",
 }
 
 
 #: Conditional properties the kit cannot put to the test on any target yet, and why.
-#: They are reported ``not-applicable`` with this reason.
-CANNOT_CHECK: dict[str, str] = {
-    "DUR-1": "cogsync has no way to restart the target, so durability across restarts is not checked",
+#: They are reported ``not-applicable`` with this reason. (None today.)
+CANNOT_CHECK: dict[str, str] = {}
+
+#: Conditional properties put to the test only on a run that can restart its target, and
+#: the reason reported (``not-applicable``) on a run that cannot.
+NEEDS_RESTARTS: dict[str, str] = {
+    "DUR-1": "cogsync was given no way to restart the target (--restart-command CMD, or --restart for an "
+             "in-process target), so durability across restarts is not checked",
 }
+
+
+def not_applicable_on(*, restarts: bool) -> dict[str, str]:
+    """What a run reports ``not-applicable`` whatever it sees, and why (restarts: can it restart?)."""
+    return {**CANNOT_CHECK, **({} if restarts else NEEDS_RESTARTS)}
 
 
 def unchecked() -> list[str]:

@@ -78,6 +78,9 @@ class RunConfig:
     deadline_seconds: float | None = None  # stop and report inconclusive past this
     require_signatures: bool = False  # ISO-2 fails (instead of not-applicable) on a server checking none
     skip_preflight: bool = False  # no preflight: for those who know the target is a usable server
+    restart_command: str | None = None  # shell command that kills and restarts the target (DUR-1)
+    restart_in_process: bool = False  # an in-process target is restarted by rebuilding its app (DUR-1)
+    restart_every: int | None = None  # restart after every N writes of the restarts phase (default: seeded points)
 
     def __post_init__(self) -> None:
         P.profile(self.profile)
@@ -94,6 +97,32 @@ class RunConfig:
                 "(cogsync invents ids, which only emulators accept)."
             )
         P.select(list(self.properties) if self.properties else None, list(self.skip))
+        self._check_restarts()
+
+    def _check_restarts(self) -> None:
+        if self.restart_command is not None and (not isinstance(self.restart_command, str)
+                                                 or not self.restart_command.strip()):
+            raise UsageError.bad_argument("restart_command", self.restart_command,
+                                          "a shell command that kills and restarts the target")
+        if not isinstance(self.restart_in_process, bool):
+            raise UsageError.bad_argument("restart_in_process", self.restart_in_process, "True or False")
+        if self.restart_command is not None and self.restart_in_process:
+            raise UsageError("restart_command and restart_in_process are two ways to restart the target: "
+                             "give one (a command for a server in another process, in-process for an app "
+                             "in this one).")
+        if self.restart_every is not None:
+            if isinstance(self.restart_every, bool) or not isinstance(self.restart_every, int) \
+                    or self.restart_every < 1:
+                raise UsageError.bad_argument("restart_every", self.restart_every, "a whole number of at least 1")
+            if not self.restarts:
+                raise UsageError("restart_every says how often to restart, and nothing restarts the target: "
+                                 "give restart_command (--restart-command CMD) or restart_in_process "
+                                 "(--restart) too.")
+
+    @property
+    def restarts(self) -> bool:
+        """True when the run has a way to restart the target (DUR-1 is then put to the test)."""
+        return self.restart_command is not None or self.restart_in_process
 
     @property
     def selected(self) -> list[str]:

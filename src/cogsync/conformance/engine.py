@@ -8,8 +8,10 @@ runs, in order, only the phases that can test a selected property:
    (``programs.py``);
 3. negative: one broken member per request (``negative.py``);
 4. concurrency: racing devices, histories checked for linearizability (CONF-6);
-5. auth: bad and foreign signatures (ISO-2);
-6. wire fuzz: schemathesis over the OpenAPI document, signed (WIRE-2..4).
+5. restarts: writes, restarts of the target, read-backs (DUR-1; only on a run given a
+   way to restart the target: ``restart_command`` or ``restart_in_process``);
+6. auth: bad and foreign signatures (ISO-2);
+7. wire fuzz: schemathesis over the OpenAPI document, signed (WIRE-2..4).
 
 Before them a preflight (``preflight.py``) decides whether the target is a Cognito
 Sync server that accepts our credentials: if not, ``TargetUnusable`` (exit 3); if it
@@ -32,10 +34,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from cogsync.conformance import concurrency, programs
+from cogsync.conformance import concurrency, durability, programs
 from cogsync.conformance.auth import BOUND_IDENTITY, BOUND_KEY, RUN_KEY, probe_signatures
 from cogsync.conformance.backoff import Backoff, TargetKeptThrottling
-from cogsync.conformance.checks import CANNOT_CHECK, WITNESSES
+from cogsync.conformance.checks import WITNESSES, not_applicable_on
 from cogsync.conformance.config import Progress, ProgressCallback, RunConfig
 from cogsync.conformance.hypothesis_runs import search
 from cogsync.conformance.negative import negative_strategy, run_negative
@@ -52,6 +54,7 @@ from cogsync.contracts.model import Model
 from cogsync.targets.base import Response, Target
 from cogsync.targets.deadline import cap_requests
 from cogsync.targets.description import describe_target
+from cogsync.targets.restart import COMMAND_TIMEOUT, InProcessRestart, RestartCommand, RestartFailed
 
 __all__ = ["TargetKeptThrottling", "TargetUnresponsive", "TargetUnusable", "embedded_target", "run"]
 
@@ -65,6 +68,7 @@ _MODEL_IDS = frozenset(p.id for p in P.PROPERTIES) - {"CONF-6", "ISO-2", "DUR-1"
 DIRECTED_PHASES: dict[str, frozenset[str]] = {
     "negative": frozenset({"VAL-1", "VAL-3", "CONF-4", "WIRE-4", "WIRE-2"}),
     "concurrency": frozenset({"CONF-6"}),
+    "restarts": frozenset({"DUR-1"}),
     "auth": frozenset({"ISO-2"}),
     "wire-fuzz": frozenset({"WIRE-2", "WIRE-3", "WIRE-4"}),
 }
@@ -74,6 +78,9 @@ EXCLUDED_ON_NAMED_IDENTITY: dict[str, str] = {
     "ISO-1": "needs identities cogsync can invent, which only emulators accept",
     "LIM-1": "the named identity's own datasets count against the limit, and cogsync cannot know them",
 }
+
+#: How long a restarted target may take to answer again before the run stops.
+RESTART_READY_SECONDS = 30.0
 
 UNSIGNED_TARGET = ("the target accepted a request with a bad signature, so it checks no signatures: "
                    "anyone can read and write any identity's data")
@@ -198,10 +205,12 @@ def run(target: Target, config: RunConfig, *, progress: ProgressCallback | None 
     watched = _Watched(backoff, watch)
     context = _Context(watched, target, config, frozenset(selected) - excluded.keys(), run_seed,
                        progress or (lambda _p: None), watch)
+    context.restarter = _restarter(target, config)
     context.excluded.update((pid, why) for pid, why in excluded.items() if pid in selected)
     phases: list[tuple[str, Callable[[_Context], None]]] = [
         ("probes", _run_probes), ("programs", _run_programs), ("negative", _run_negative),
-        ("concurrency", _run_concurrency), ("auth", _run_auth), ("wire-fuzz", _run_wire_fuzz),
+        ("concurrency", _run_concurrency), ("restarts", _run_restarts), ("auth", _run_auth),
+        ("wire-fuzz", _run_wire_fuzz),
     ]
     cap_requests(target, deadline)
     try:
@@ -227,6 +236,16 @@ def run(target: Target, config: RunConfig, *, progress: ProgressCallback | None 
     _fill(result, context)
     result.duration = time.monotonic() - began
     return result
+
+
+def _restarter(target: Target, config: RunConfig) -> Any:
+    """How this run restarts its target (None: it cannot); UsageError when it was asked
+    to restart an in-process target that has no factory to rebuild from."""
+    if config.restart_command is not None:
+        return RestartCommand(config.restart_command)
+    if config.restart_in_process:
+        return InProcessRestart(target)
+    return None
 
 
 def _stopped_by(exc: BaseException) -> RunStopped | None:
@@ -291,6 +310,7 @@ class _Context:
         self.excluded: dict[str, str] = {}  # id -> why this run's mode leaves it out
         self.not_applicable: dict[str, str] = {}  # id -> why its condition does not hold
         self.run_notes: list[str] = []
+        self.restarter: Any = None  # how the target is restarted (DUR-1), if it can be
 
     def session(self, *, raising: bool = False) -> Session:
         return Session(self.target, self.model, tally=self.tally, selected=self.selected,
@@ -399,6 +419,60 @@ def _run_concurrency(ctx: _Context) -> None:
     ctx.progress(Progress("concurrency", rounds, rounds, "done"))
 
 
+def _run_restarts(ctx: _Context) -> None:
+    if not ctx.wants(DIRECTED_PHASES["restarts"]) or ctx.restarter is None:
+        return
+    writes, restarts = durability.PLANS[ctx.config.budget]
+    rng = random.Random(ctx.seed ^ 0xD0_0001)
+    points = durability.restart_points(rng, writes, restarts, ctx.config.restart_every)
+    identity = ctx.scope.identity()
+    names = [ctx.scope.dataset(f"durable-{i}") for i in range(durability.DATASETS)]
+    for name in names:
+        ctx.scope.remember(identity, name)
+
+    def restart() -> None:
+        ctx.watch.going()
+        ctx.progress(Progress("restarts", phase.restarts, len(points) + 1, ctx.restarter.description))
+        try:
+            ctx.restarter.restart(timeout=_seconds_left(ctx, COMMAND_TIMEOUT))
+        except RestartFailed:
+            if ctx.watch.time_left():
+                raise  # the command failed: an infrastructure error (exit 3)
+            raise TargetUnresponsive("the run's deadline passed while the target restarted") from None
+        _wait_until_answering(ctx, identity)
+
+    def tick(n: int) -> None:
+        ctx.watch.going()
+        ctx.progress(Progress("restarts", n, writes, f"{phase.restarts} restarts so far"))
+
+    phase = durability.RestartsPhase(ctx.target.send, restart, identity, names, rng, ctx.tally)
+    try:
+        phase.run(writes, points, tick)
+    finally:
+        ctx.scope.sweep(ctx.target)
+        ctx.run_notes.append(f"DUR-1: the target was restarted {phase.restarts} time(s) by "
+                             f"{ctx.restarter.description}")
+    ctx.progress(Progress("restarts", writes, writes, f"done: {phase.restarts} restarts"))
+
+
+def _wait_until_answering(ctx: _Context, identity: Any) -> None:
+    """Poll a harmless call until the restarted target answers (any answer that is not
+    unknown), for at most RESTART_READY_SECONDS and never past the run's deadline."""
+    probe = Call("ListDatasets", {"IdentityPoolId": identity.pool_id, "IdentityId": identity.identity_id})
+    until = time.monotonic() + _seconds_left(ctx, RESTART_READY_SECONDS)
+    pause = 0.005
+    while True:
+        outcome = ctx.raw_target.send(probe).outcome
+        if outcome.kind != "unknown":
+            return
+        left = until - time.monotonic()
+        if left <= 0:
+            raise TargetUnresponsive(f"the target did not answer within {RESTART_READY_SECONDS:g} s of its "
+                                     f"restart (or before the run's deadline): {getattr(outcome, 'reason', '')}")
+        time.sleep(min(pause, left))  # between polls of the readiness condition, not a wait for it
+        pause = min(pause * 2, 0.2)
+
+
 def _seconds_left(ctx: _Context, at_most: float) -> float:
     """``at_most`` seconds, or less if the run's deadline is nearer."""
     if ctx.watch.deadline is None:
@@ -482,7 +556,8 @@ def _fill(result: RunResult, ctx: _Context) -> None:
     for pid, note in ctx.notes.items():
         if pid in result.results and not result.results[pid].note:
             result.results[pid].note = note
-    for pid, reason in {**CANNOT_CHECK, **ctx.not_applicable}.items():
+    cannot = not_applicable_on(restarts=ctx.restarter is not None)
+    for pid, reason in {**cannot, **ctx.not_applicable}.items():
         if pid in result.results and result.results[pid].status is Status.NOT_RUN:
             result.results[pid].status = Status.NOT_APPLICABLE
             result.results[pid].note = reason

@@ -9,22 +9,27 @@ seam of the code ``cogsync serve`` runs, never in a copy of it:
 - one method of a storage transaction, bent by a :class:`TransactionProxy` that
   :class:`ProxyStorage` puts around every transaction;
 - the answers the app sends, rewritten by :func:`rewrite_answers` (wire-level bugs);
-- or a constructor argument of the real parts (a clock, a body cap, the credentials).
+- or a constructor argument of the real parts (a clock, a body cap, the credentials, the
+  storage: :class:`SnapshotStorage` is memory storage written to SQLite now and then).
 
 :func:`serve` puts a backend (class) behind the reference WSGI app, memory storage.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from pathlib import Path
 from typing import Any
 
 from cogsync.contracts.constraints import DEFAULT_LIMITS, Limits
 from cogsync.emulator.auth import SigV4Verifier
 from cogsync.emulator.backend import CognitoSyncBackend
-from cogsync.emulator.storage import MemoryStorage, Storage, Transaction
+from cogsync.emulator.state import DatasetScope, DatasetState, RecordState
+from cogsync.emulator.storage import MemoryStorage, SQLiteStorage, Storage, Transaction
 from cogsync.emulator.wire import CognitoSyncApp
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -81,6 +86,65 @@ class ProxyStorage(MemoryStorage):
     def reset(self) -> None:
         super().reset()
         self.kept.clear()
+
+
+_ALL_COUNTS = {"above": -1, "up_to": 2**62}
+
+
+class SnapshotStorage(MemoryStorage):
+    """Serves from memory and writes its state to a SQLite file every ``every`` write
+    transactions (tokens never), loading it back when it starts: Redis-style snapshots.
+
+    ``keeps`` says which records a snapshot writes. A write between two snapshots is
+    acknowledged before it is on disk: a restart loses it.
+    """
+
+    def __init__(self, path: str | Path, *, every: int, keeps: Callable[[RecordState], bool] = lambda r: True):
+        super().__init__()
+        self.disk = SQLiteStorage(path)
+        self._secret = self.disk.secret()  # pagination cursors outlive a restart
+        self.every = every
+        self.keeps = keeps
+        self._writes = itertools.count(1)  # atomic under threads
+        self._flushed: dict[DatasetScope, DatasetState] = {}
+        self._load()
+
+    def _load(self) -> None:
+        with closing(sqlite3.connect(self.disk.path)) as conn:
+            scopes = [DatasetScope(*row) for row in conn.execute("SELECT pool, identity, name FROM datasets")]
+        with self.disk.read() as disk, MemoryStorage.write(self) as tx:
+            for scope in scopes:
+                dataset = disk.dataset(scope)
+                if dataset is not None:
+                    tx.put_dataset(dataset)
+                    tx.put_records(scope, disk.changed_records(scope, **_ALL_COUNTS))
+                    self._flushed[scope] = dataset
+
+    @contextmanager
+    def write(self) -> Any:
+        with super().write() as tx:
+            yield tx
+        if next(self._writes) % self.every == 0:
+            self._snapshot()
+
+    def _snapshot(self) -> None:
+        """Write every dataset changed since the last snapshot (each write replaces its row)."""
+        with self.disk.write() as disk, self.read() as tx:
+            rows = [d for by_name in list(self._tables.datasets.values()) for d in list(by_name.values())]
+            for dataset in rows:
+                if self._flushed.get(dataset.scope) is dataset:
+                    continue
+                disk.put_dataset(dataset)
+                disk.drop_records(dataset.scope)
+                disk.put_records(dataset.scope, [r for r in tx.changed_records(dataset.scope, **_ALL_COUNTS)
+                                                 if self.keeps(r)])
+                self._flushed[dataset.scope] = dataset
+
+    def close(self) -> None:
+        self.disk.close()
+
+    def __repr__(self) -> str:
+        return f"SnapshotStorage({str(self.disk.path)!r}, every={self.every})"
 
 
 #: (status, headers, body) -> (status, headers, body): one answer, rewritten.

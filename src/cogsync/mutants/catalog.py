@@ -23,6 +23,7 @@ from cogsync.errors import UsageError
 from cogsync.mutants import (
     conflicts,
     datasets,
+    durability,
     isolation,
     limits,
     listing,
@@ -40,8 +41,11 @@ class Mutant:
     name: str  # kebab-case; its factory is cogsync.mutants:<name with _ for ->
     description: str  # the bug in one sentence, as its implementer would have written it
     breaks: frozenset[str]  # property ids the engine must report failed, each of them
-    build: Callable[[], Any]  # a fresh WSGI app: the mutant emulator, memory storage
+    build: Callable[..., Any]  # a fresh WSGI app: the mutant emulator, memory storage
     concurrency_only: bool = False  # only a concurrent history shows it
+    #: Only a restart shows it: ``build(path)`` keeps its data in that SQLite file (default: a
+    #: file of this process), and the kit must restart it (``restart_in_process``) to catch it.
+    restarts: bool = False
     minimal_steps: int = 0  # the fewest calls that show the bug
     signed: bool = False  # the app checks SigV4 (signatures.signing_keys); sign with RUN_KEY
 
@@ -211,6 +215,17 @@ CATALOG: tuple[Mutant, ...] = (
        "The dataset name pattern was written without ':'."),
     _m("negative-sync-count-accepted", "VAL-3", 2, validation.negative_sync_count_accepted,
        "A negative SyncCount is read as 0, like a negative lastSyncCount."),
+    # -- durability (a restart shows them; steps: the calls, not counting the restart) --------
+    _m("writes-acknowledged-before-disk", "DUR-1", 3, durability.writes_acknowledged_before_disk,
+       "State is served from memory and written to SQLite every 10 write transactions, like Redis "
+       "snapshots, so a write is acknowledged before it is on disk and a restart loses it.",
+       restarts=True),
+    _m("counters-restart-from-zero", "DUR-1", 4, durability.counters_restart_from_zero,
+       "Sync counters live in a cache of the process while the records are in SQLite, so after a "
+       "restart a dataset counts from 0 again below its records' counts.", restarts=True),
+    _m("tombstones-not-persisted", "DUR-1", 3, durability.tombstones_not_persisted,
+       "Snapshots to SQLite leave tombstones out because they hold no value, so after a restart a "
+       "removed key is as if it had never been written.", restarts=True),
 )
 
 BY_NAME: dict[str, Mutant] = {m.name: m for m in CATALOG}

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cogsync.conformance import auth, checks, concurrency, negative, wirefuzz
+from cogsync.conformance import auth, checks, concurrency, durability, negative, wirefuzz
 from cogsync.conformance.engine import DIRECTED_PHASES
 from cogsync.conformance.probes import PROBES, Probe
 from cogsync.contracts.model import Model
@@ -30,6 +30,7 @@ RUNNERS: dict[str, Callable[..., Any]] = {
     "pages": Model.judge_pages,
     "concurrency": concurrency.judge_history,
     "auth": auth.probe_signatures,
+    "restarts": durability.RestartsPhase.restart_and_read_back,
     "finding": Model.judge,
 }
 
@@ -37,6 +38,7 @@ RUNNERS: dict[str, Callable[..., Any]] = {
 PHASE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "negative": negative.run_negative,
     "concurrency": concurrency.race,
+    "restarts": durability.RestartsPhase.run,
     "auth": auth.probe_signatures,
     "wire-fuzz": wirefuzz.fuzz_case,
 }

@@ -262,10 +262,11 @@ emulator, which checks SigV4 (`cogsync serve --credential KEY:SECRET[:IDENTITY_I
 does); `cogsync verify --in-process cogsync.mutants:signature_checked_after_write --properties
 ISO-2` fails it (exit 1).'''),
     # --- 10b. durability -------------------------------------------------------------------------
-    _see("DUR-1", '''a restart, which cogsync cannot do to your server: write, restart the server, read back. With the
-emulator: `cogsync serve --storage sqlite:/tmp/sync.db`, run a write sequence against the URL it
-prints, stop it (Ctrl-C), serve again with the same --storage, and list the dataset: the records and
-counts are as they were (with `--storage memory` they are gone, by design).'''),
+    _see("DUR-1", '''a restart, which only the kit's restarts phase does: `cogsync verify --properties DUR-1
+--endpoint-url URL --restart-command CMD` writes, runs CMD (which kills and restarts your server), waits
+until the server answers and reads every dataset back (README: "Restarts"). In-process, `--restart`
+rebuilds the app from its factory over the same storage: `cogsync verify --in-process
+cogsync.mutants:counters_restart_from_zero --restart --properties DUR-1` fails it (exit 1).'''),
 )
 
 BY_ID: dict[str, Showcase] = {s.property_id: s for s in SHOWCASES}

@@ -176,6 +176,7 @@ class InProcessTarget(RequestDeadline, WireSender):
         credentials: Credentials | tuple[str, ...] | None = None,
         sign: bool = True,
         owner: Any = None,
+        rebuild: Callable[[], tuple[WsgiApp, Any]] | None = None,
     ) -> None:
         if not callable(app):
             raise UsageError.bad_argument(
@@ -193,6 +194,8 @@ class InProcessTarget(RequestDeadline, WireSender):
         )
         #: What built the app (e.g. the emulator), for reset() and inspection.
         self.owner = owner
+        #: Builds (app, owner) again as a fresh process would: ``restart()`` calls it.
+        self.rebuild = rebuild
         self._local = threading.local()
 
     def __repr__(self) -> str:
@@ -207,7 +210,8 @@ class InProcessTarget(RequestDeadline, WireSender):
     def from_spec(cls, spec: str, **options: Any) -> InProcessTarget:
         """Import ``module:factory``, call the factory, target the app it returns."""
         argument = options.pop("argument", "spec")
-        target = cls(load_app(spec, argument), name=f"in-process:{spec}", **options)
+        target = cls(load_app(spec, argument), name=f"in-process:{spec}",
+                     rebuild=lambda: (load_app(spec, argument), None), **options)
         target.spec = spec
         return target
 
@@ -221,9 +225,28 @@ class InProcessTarget(RequestDeadline, WireSender):
         }
         plain = set(options) <= _PLAIN_EMULATOR_OPTIONS
         app, owner = build_emulator_app(**options)
-        target = cls(app, name="in-process", owner=owner, **target_options)
+
+        def rebuild() -> tuple[WsgiApp, Any]:
+            return build_emulator_app(**{**options, "storage": reopened(owner.backend.storage)})
+
+        target = cls(app, name="in-process", owner=owner, rebuild=rebuild, **target_options)
         target.embedded = plain
         return target
+
+    @property
+    def supports_restart(self) -> bool:
+        return self.rebuild is not None
+
+    def restart(self) -> None:
+        """Kill and restart the app, in-process: build it again, as a fresh process would.
+
+        The old app is dropped without running any shutdown code of its own (a killed
+        process runs none); whatever it kept in memory only is gone. The emulator
+        comes back over the same storage: memory storage empty, a SQLite file reopened.
+        """
+        if self.rebuild is None:
+            raise CogsyncError(f"{self.name}: the app has no factory to rebuild it from.")
+        self.app, self.owner = self.rebuild()
 
     @property
     def supports_reset(self) -> bool:
@@ -284,6 +307,16 @@ class InProcessTarget(RequestDeadline, WireSender):
         close = getattr(self.owner, "close", None)
         if callable(close):
             close()
+
+
+def reopened(storage: Any) -> Any:
+    """What a fresh process finds of ``storage``: the same SQLite file, or empty memory."""
+    from cogsync.emulator.storage import SQLiteStorage
+
+    if isinstance(storage, SQLiteStorage):
+        return SQLiteStorage(storage.path)
+    reopen = getattr(storage, "reopened", None)
+    return reopen() if callable(reopen) else None
 
 
 def _reset_hook(owner: Any, app: Any) -> Callable[[], Any] | None:

@@ -1,9 +1,9 @@
 """Every fenced block of the README runs, so no example can rot.
 
-Shell blocks run command by command with bash in a fresh directory, against the
-embedded emulator or a ``cogsync serve`` this test starts on a free port (the README's
-``127.0.0.1:4566`` and ``127.0.0.1:8000`` become that port); each command must exit as
-its comment promises (``# 1: reproduced``), else 0. ``HOME`` is a fresh folder, so the
+Shell blocks run as one bash script in a fresh directory, against the embedded
+emulator or a ``cogsync serve`` on a free port (each port the README names becomes a free
+one; the test serves it unless the block starts its own server); each command must exit
+as its comment promises (``# 1: reproduced``), else 0. ``HOME`` is a fresh folder, so the
 AWS CLI examples must carry their own region and credentials (or ``--no-sign-request``).
 TOML blocks are baselines and must load. Python blocks run as a file (under pytest when
 they define tests), except those run by the tests named in ``RUN_ELSEWHERE``. A block
@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
 from cogsync.baseline import Baseline
-from tests.emulator.serve_process import ready_url, served
+from tests.emulator.serve_process import served
 from tests.support.readme import README, ROOT, Block, blocks, commands
 
 pytestmark = pytest.mark.skipif(not README.exists(), reason="runs from a source checkout")
@@ -37,7 +38,7 @@ RUN_ELSEWHERE = {
 }
 RUNS_HERE = {"bash", "toml", "python"}
 _LOCAL_PORT = re.compile(r"127\.0\.0\.1:(\d+)")
-_SERVE_PORT = re.compile(r"--port[ =](\d+)")
+_SERVED_PORT = re.compile(r"(?:--port[ =]|--listen[ =]|PORT=)(\d+)")
 
 # What `--in-process myserver.wsgi:make_app` and `--app myserver:make_app` load: the
 # reference emulator, standing in for the reader's own server.
@@ -95,47 +96,61 @@ def _environment(workdir: Path) -> dict[str, str]:
     return env
 
 
-class ShellSession:
-    """Runs a block's commands one after another in one folder, starting the servers
-    they name on free ports and stopping them at the end."""
+def _free_port() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return str(probe.getsockname()[1])
 
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.env = _environment(workdir)
-        self.ports: dict[str, str] = {}
-        self.servers: list[subprocess.Popen[str]] = []
-        self._served: list[Iterator[tuple[str, subprocess.Popen[str]]]] = []
 
-    def local(self, text: str) -> str:
-        """The command with each README port replaced by the port its server really has."""
-        for port in set(_LOCAL_PORT.findall(text)) - set(self.ports):
-            manager = served()
-            url, _ = manager.__enter__()
-            self._served.append(manager)
-            self.ports[port] = url.rsplit(":", 1)[1]
-        return _LOCAL_PORT.sub(lambda m: f"127.0.0.1:{self.ports[m.group(1)]}", text)
+def _ports(block: Block) -> tuple[dict[str, str], set[str]]:
+    """Each README port of the block mapped to a free one, and those the block serves itself."""
+    named = set(_LOCAL_PORT.findall(block.code)) | set(_SERVED_PORT.findall(block.code))
+    return {port: _free_port() for port in named}, set(_SERVED_PORT.findall(block.code))
 
-    def start_server(self, text: str) -> None:
-        """``cogsync serve --port N ...``: started on a free port in the background."""
-        readme_port = _SERVE_PORT.search(text)
-        argv = ["bash", "-c", "exec " + _SERVE_PORT.sub("--port 0", text) + " --host 127.0.0.1"]
-        process = subprocess.Popen(argv, cwd=self.workdir, env={**self.env, "PYTHONUNBUFFERED": "1"},
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.servers.append(process)
-        url = ready_url(process)
-        if readme_port:
-            self.ports[readme_port.group(1)] = url.rsplit(":", 1)[1]
 
-    def run(self, text: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["bash", "-c", self.local(text)], cwd=self.workdir, env=self.env,
-                              capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+def _localized(text: str, ports: dict[str, str]) -> str:
+    return re.sub(r"\b(\d{4,5})\b", lambda m: ports.get(m.group(1), m.group(1)), text)
 
-    def close(self) -> None:
-        for process in self.servers:
-            process.terminate()
-            process.wait(timeout=15)
-        for manager in reversed(self._served):
-            manager.__exit__(None, None, None)
+
+def _long_running(text: str) -> bool:
+    return text.endswith("&") or text.startswith(("cogsync serve", "cogsync proxy"))
+
+
+def shell_script(block: Block, ports: dict[str, str]) -> str:
+    """One bash script for the block: each command checked against the exit status its
+    comment promises; servers and proxies started in the background, waited for until
+    they print their ready line, and stopped when the script ends."""
+    lines = ["set -u", "background=()",
+             'trap \'for pid in "${background[@]}"; do kill "$pid" 2>/dev/null; done; wait\' EXIT']
+    for number, command in enumerate(commands(block)):
+        text = _localized(command.text, ports)
+        where = f"README.md line {command.line}"
+        if _long_running(text):
+            out = f".background-{number}.out"
+            lines += [
+                f"{text.rstrip('&').strip()} > {out} 2> {out}.err &",
+                "background+=($!)",
+                f"until grep -q 'listening on' {out}; do kill -0 $! 2>/dev/null || break; sleep 0.05; done",
+                f"grep -q 'listening on' {out} || {{ echo '{where}: never ready' >&2; cat {out}.err >&2; exit 97; }}",
+            ]
+        else:
+            lines += [text, f'status=$?; [ "$status" -eq {command.expected_exit} ] || '
+                            f'{{ echo "{where}: exited $status, the README promises {command.expected_exit}" >&2; '
+                            "exit 97; }"]
+    return "\n".join(lines) + "\n"
+
+
+def _run_shell(block: Block, workdir: Path) -> None:
+    ports, served_by_block = _ports(block)
+    with ExitStack() as servers:
+        for port in set(ports) - served_by_block:
+            servers.enter_context(served("--port", ports[port]))
+        script = workdir / "readme_block.sh"
+        script.write_text(shell_script(block, ports))
+        result = subprocess.run(["bash", script.name], cwd=workdir, env=_environment(workdir),
+                                capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, (
+        f"{block}\n{result.stderr[-3000:]}\nstdout:\n{result.stdout[-3000:]}")
 
 
 @pytest.mark.slow
@@ -143,32 +158,24 @@ class ShellSession:
 def test_block_runs_as_written(block: Block, workdir: Path) -> None:
     if block.lang == "toml":
         assert Baseline.parse(block.code, fmt="toml").entries
-        return
-    if block.lang == "python":
+    elif block.lang == "python":
         _run_python(block, workdir)
-        return
-    session = ShellSession(workdir)
-    try:
-        for command in commands(block):
-            if command.text.startswith("cogsync serve"):
-                session.start_server(command.text)
-                continue
-            result = session.run(command.text)
-            assert result.returncode == command.expected_exit, (
-                f"README.md line {command.line}: {command.text}\n"
-                f"exited {result.returncode}, the README promises {command.expected_exit}\n"
-                f"stdout:\n{result.stdout[-3000:]}\nstderr:\n{result.stderr[-3000:]}")
-    finally:
-        session.close()
+    else:
+        _run_shell(block, workdir)
 
 
 def _run_python(block: Block, workdir: Path) -> None:
-    """A file of the block's code: pytest runs it when it defines tests, else python."""
+    """A file of the block's code, its ports served as for shell blocks: pytest runs it
+    when it defines tests, else python."""
+    ports, _ = _ports(block)
     path = workdir / "test_readme_block.py"
-    path.write_text(block.code)
+    path.write_text(_localized(block.code, ports))
     argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", path.name] \
         if "def test_" in block.code else [sys.executable, path.name]
-    result = subprocess.run(argv, cwd=workdir, env=_environment(workdir), capture_output=True,
-                            text=True, timeout=600, stdin=subprocess.DEVNULL)
+    with ExitStack() as servers:
+        for port in ports:
+            servers.enter_context(served("--port", ports[port]))
+        result = subprocess.run(argv, cwd=workdir, env=_environment(workdir), capture_output=True,
+                                text=True, timeout=600, stdin=subprocess.DEVNULL)
     output = f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     assert result.returncode == 0, f"{block} exited {result.returncode}\n{output}"

@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 NOT_RUN = re.compile(r"#\s*not run by the tests:\s*(?P<reason>\S.*)")
-_EXPECTED_EXIT = re.compile(r"#\s*(?P<code>\d):")
+_EXPECTED_EXIT = re.compile(r"#\s*(?P<code>\d+):")
 
 
 @dataclass(frozen=True)

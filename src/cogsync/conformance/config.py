@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from cogsync.contracts import properties as P
 from cogsync.contracts.constraints import DEFAULT_LIMITS, Limits
 from cogsync.errors import UsageError
+from cogsync.faults.spec import FaultSpec
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,15 @@ class RunConfig:
     deadline_seconds: float | None = None  # stop and report inconclusive past this
     require_signatures: bool = False  # ISO-2 fails (instead of not-applicable) on a server checking none
     skip_preflight: bool = False  # no preflight: for those who know the target is a usable server
+    faults: str | None = None  # a fault SPEC (cogsync.faults.spec): every phase but the preflight meets it
+
+    @property
+    def fault_spec(self) -> FaultSpec | None:
+        """The parsed ``faults``; None when it injects nothing ('none', or no rate and no @)."""
+        if self.faults is None:
+            return None
+        spec = FaultSpec.parse(self.faults)
+        return spec if any(spec.rates.values()) or spec.at else None
 
     def __post_init__(self) -> None:
         P.profile(self.profile)
@@ -94,6 +104,10 @@ class RunConfig:
                 "(cogsync invents ids, which only emulators accept)."
             )
         P.select(list(self.properties) if self.properties else None, list(self.skip))
+        if self.faults is not None and not isinstance(self.faults, str):
+            raise UsageError.bad_argument("faults", self.faults, "a fault SPEC such as 'default' or "
+                                          "'drop-answer=0.1,duplicate=0.05'")
+        _ = self.fault_spec  # bad SPEC text: UsageError naming --faults and the fix
 
     @property
     def selected(self) -> list[str]:

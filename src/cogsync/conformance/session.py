@@ -23,6 +23,9 @@ from cogsync.contracts.model import Belief, Model
 from cogsync.errors import ContractViolation
 from cogsync.targets.base import Response, Target
 
+#: Operations whose duplicated deliveries the judge sees (the others only read).
+DUPLICATES_JUDGED = frozenset({"UpdateRecords", "DeleteDataset"})
+
 _FAILURE_TYPES: dict[str, type[PropertyFailed]] = {}
 
 
@@ -84,7 +87,19 @@ class Session:
         return response
 
     def observe(self, response: Response, *, client: int = 0) -> None:
-        """Judge one exchange (sent by this session or by a device driving it)."""
+        """Judge one exchange (sent by this session or by a device driving it).
+
+        A write the network delivered twice (``response.duplicates``) is judged as
+        two calls: first the copy whose answer nobody saw (``Unknown``: applied or
+        not), then the answer the client got. In that order the model allows either
+        delivery to have applied, and never both: a correct server refuses the later
+        one (its token spent, TOK-4, or its counts stale), so a server that applies
+        both is caught by the answers and listings that follow. Reads delivered twice
+        change nothing the model tracks and are not judged twice.
+        """
+        if response.call.operation in DUPLICATES_JUDGED:
+            for copy in response.duplicates:
+                self.observe(copy, client=client)
         call, outcome = response.call, response.outcome
         self.steps.append(Step(call, outcome, client))
         before = self.belief

@@ -1,1 +1,0 @@
-"""Faults between client and server: the SPEC, and its in-process injection (``target``)."""

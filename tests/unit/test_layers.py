@@ -26,6 +26,11 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "src/cogsync/report": FRONT_ENDS,
 }
 
+#: The fault SPEC sits at the bottom: of cogsync it imports only the errors.
+LOW_MODULES: dict[str, tuple[str, ...]] = {
+    "src/cogsync/faults/spec.py": ("cogsync.errors",),
+}
+
 
 def imported(path: Path) -> set[str]:
     names: set[str] = set()
@@ -52,3 +57,10 @@ def test_the_check_sees_imports_inside_functions(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("def f():\n    from cogsync.report.reproduce import python_script\n")
     assert "cogsync.report.reproduce" in imported(module)
+
+
+@pytest.mark.parametrize("module", sorted(LOW_MODULES))
+def test_low_modules_import_only_what_they_may(module: str) -> None:
+    allowed = LOW_MODULES[module]
+    cogsync = {name for name in imported(ROOT / module) if name == "cogsync" or name.startswith("cogsync.")}
+    assert {name for name in cogsync if not any(name == ok or name.startswith(ok + ".") for ok in allowed)} == set()

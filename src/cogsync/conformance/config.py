@@ -87,7 +87,7 @@ class RunConfig:
         if self.faults is None:
             return None
         spec = FaultSpec.parse(self.faults)
-        return spec if any(spec.rates.values()) or spec.at else None
+        return spec if spec.injects_anything else None
 
     def __post_init__(self) -> None:
         P.profile(self.profile)

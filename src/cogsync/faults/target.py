@@ -100,11 +100,11 @@ class FaultyTarget:
         schedule = self._schedule
         if schedule is None:
             return None
-        kind = schedule.next()
+        kind = schedule.next(what)
         with self._lock:
             self.requests += 1
             if kind is not None:
-                self.injected.append((self.phase, InjectedFault(schedule_index(schedule), kind, what)))
+                self.injected.append((self.phase, InjectedFault(schedule.requests, kind, what)))
         return kind
 
     def _time_left(self, at_most: float) -> float:
@@ -165,9 +165,3 @@ class FaultyTarget:
         thread.join(self._time_left(DUPLICATE_WAIT))
         unseen = unanswered(second[0].call if second else first.call, DUPLICATE_DELIVERY, started)
         return dataclasses.replace(first, duplicates=(*first.duplicates, unseen))
-
-
-def schedule_index(schedule: FaultSchedule) -> int:
-    """The index the schedule gave its last fault (its count of requests)."""
-    log = schedule.log
-    return log[-1].index if log else 0

@@ -130,6 +130,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "credentials (for those who know why)",
     )
     add(
+        "--cogsync-faults",
+        type=verify.fault_spec,
+        metavar="SPEC",
+        help="run every phase but the preflight through these faults (as cogsync verify --faults)",
+    )
+    add(
         "--cogsync-database",
         metavar="DIR|redis://...",
         help="keep failing examples between runs: a directory or redis://... (default: none)",
@@ -186,6 +192,7 @@ def _options(config: pytest.Config) -> PluginOptions:
             deadline_seconds=get("cogsync_deadline"),
             require_signatures=bool(get("cogsync_require_signatures")),
             skip_preflight=bool(get("cogsync_skip_preflight")),
+            faults=get("cogsync_faults"),
         )
         path = get("cogsync_baseline")
         baseline = Baseline.load(path) if path else None

@@ -112,6 +112,17 @@ def seconds(name: str) -> Callable[[str], float]:
     return parse
 
 
+def fault_spec(text: str) -> str:
+    """``--faults``: the SPEC text, checked now (a bad one is a usage error, exit 3)."""
+    from cogsync.faults.spec import FaultSpec
+
+    try:
+        FaultSpec.parse(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def id_list(values: list[str] | None) -> tuple[str, ...]:
     """``--properties A,B --properties C`` -> ("A", "B", "C")."""
     out: list[str] = []
@@ -217,6 +228,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="stop and report inconclusive past this",
     )
     run.add_argument(
+        "--faults",
+        type=fault_spec,
+        metavar="SPEC",
+        help="run every phase but the preflight through these faults: 'default', or e.g. "
+        "drop-answer=0.1,duplicate=0.05,seed=7 (kinds: drop-request, drop-answer, duplicate, "
+        "reset, delay; see 'cogsync proxy --help')",
+    )
+    run.add_argument(
         "--skip-preflight",
         action="store_true",
         help="do not first check that the target is a Cognito Sync server that accepts "
@@ -298,6 +317,7 @@ def build_config(args: argparse.Namespace, seed: int) -> RunConfig:
         deadline_seconds=args.deadline,
         require_signatures=args.require_signatures,
         skip_preflight=bool(getattr(args, "skip_preflight", False)),
+        faults=getattr(args, "faults", None),
     )
 
 
@@ -334,6 +354,8 @@ def reproduce_command(args: argparse.Namespace, seed: int) -> str:
         parts += ["--rate-limit", f"{args.rate_limit:g}"]
     if getattr(args, "skip_preflight", False):
         parts.append("--skip-preflight")
+    if getattr(args, "faults", None):
+        parts += ["--faults", args.faults]
     if args.baseline:
         parts += ["--baseline", args.baseline]
     if args.require_signatures:

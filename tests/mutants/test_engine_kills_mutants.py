@@ -67,10 +67,11 @@ def failed_ids(result: RunResult) -> set[str]:
 def hunt(mutant: Mutant, target: Any) -> RunResult:
     """The quick budget on the mutant's ids; a one-example pass first (see the module doc)."""
     narrowed = tuple(sorted(mutant.breaks))
-    cheap = run(target, RunConfig(budget="quick", seed=SEED, properties=narrowed, max_examples=1))
+    cheap = run(target, RunConfig(budget="quick", seed=SEED, properties=narrowed, max_examples=1,
+                                  faults=mutant.faults))
     if failed_ids(cheap) >= mutant.breaks:
         return cheap
-    return run(target, RunConfig(budget="quick", seed=SEED, properties=narrowed))
+    return run(target, RunConfig(budget="quick", seed=SEED, properties=narrowed, faults=mutant.faults))
 
 
 def _cases() -> list[Any]:
@@ -105,6 +106,29 @@ def test_the_correct_emulator_passes_every_property(transport: str):
         result = run(target, RunConfig(budget="quick", seed=SEED))
     assert result.exit_code == 0, [(f.property_id, f.title, f.received) for f in result.failures()]
     assert result.results["ISO-2"].status is Status.PASS  # signatures were checked, not skipped
+
+
+FAULT_ONLY = [m for m in CATALOG if m.faults]
+
+
+@pytest.mark.parametrize("faults", sorted({m.faults for m in FAULT_ONLY}))
+def test_the_correct_emulator_passes_under_the_faults_that_show_the_fault_only_mutants(faults: str):
+    """No fault is the server's failure: what the fault-only mutants are hunted with, the
+    reference passes (in-process: the faults are the same at every transport)."""
+    ids = tuple(sorted({pid for m in FAULT_ONLY if m.faults == faults for pid in m.breaks}))
+    with reaching(reference_with_signatures(), "in-process", signed=True) as target:
+        result = run(target, RunConfig(budget="quick", seed=SEED, properties=ids, faults=faults, max_examples=5))
+    assert result.exit_code == 0, [(f.property_id, f.title, f.received) for f in result.failures()]
+    assert result.faults is not None and result.faults.injected
+
+
+def test_the_fault_only_mutants_pass_without_faults():
+    """They are fault-only: the same hunt without faults finds nothing."""
+    for mutant in FAULT_ONLY:
+        with reaching(mutant.build(), "in-process", signed=False) as target:
+            result = run(target, RunConfig(budget="quick", seed=SEED, properties=tuple(sorted(mutant.breaks)),
+                                           max_examples=3))
+        assert failed_ids(result) == set(), mutant.name
 
 
 RACE = next(m for m in CATALOG if m.concurrency_only)

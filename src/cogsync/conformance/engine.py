@@ -456,7 +456,8 @@ def _run_auth(ctx: _Context) -> None:
     ctx.progress(Progress("auth", 0, 1, "signatures"))
     session = Session(ctx.target, ctx.model, tally=ctx.tally, selected=ctx.selected)
     verdict = probe_signatures(ctx.raw_target, session, ctx.scope,
-                               knows_bound_key=getattr(ctx.raw_target, "knows_bound_key", False))
+                               knows_bound_key=getattr(ctx.raw_target, "knows_bound_key", False),
+                               retries=FAULT_RETRIES if ctx.faults else 0)
     if verdict.signatures_checked is False:
         if ctx.config.require_signatures:
             session.fail(Failure("ISO-2", "a request with a bad signature was accepted",

@@ -26,6 +26,7 @@ EXIT_INTERRUPTED = 130
 #: the sub-command's one-line help, and optionally ``EPILOG`` (text shown after the options).
 COMMANDS: dict[str, str] = {
     "serve": "cogsync.commands.serve",
+    "proxy": "cogsync.commands.proxy",
     "verify": "cogsync.commands.verify",
     "replay": "cogsync.commands.replay",
     "diff": "cogsync.commands.diff",

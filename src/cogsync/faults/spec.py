@@ -224,14 +224,21 @@ class FaultSchedule:
 
     def next(self, what: str = "") -> FaultKind | None:
         """The fault for the next request (counting it), or None; ``what`` names the request for the log."""
+        fault = self.next_fault(what)
+        return None if fault is None else fault.kind
+
+    def next_fault(self, what: str = "") -> InjectedFault | None:
+        """As :meth:`next`, with the request's number: for callers that serve requests concurrently."""
         with self._lock:
             self._count += 1
             draw = self._rng.random()  # drawn every time, so KIND@N never shifts the random faults
             fixed = self.spec.at.get(self._count)
             kind = fixed[0] if fixed else self._by_rate(draw)
-            if kind is not None:
-                self._log.append(InjectedFault(self._count, kind, what))
-            return kind
+            if kind is None:
+                return None
+            fault = InjectedFault(self._count, kind, what)
+            self._log.append(fault)
+            return fault
 
     def _by_rate(self, draw: float) -> FaultKind | None:
         threshold = 0.0

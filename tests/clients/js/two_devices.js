@@ -6,7 +6,13 @@
  * (the Python test reads them); exits non-zero on any failure.
  *
  * Usage: node two_devices.js --endpoint http://127.0.0.1:PORT \
- *          --identity-pool-id us-east-1:... --identity-id us-east-1:... --dataset NAME
+ *          --identity-pool-id us-east-1:... --identity-id us-east-1:... --dataset NAME \
+ *          [--timeout-ms MS] [--max-retries N] [--sync-attempts N]
+ *
+ * The last three are for runs through `cogsync proxy` with faults: the SDK's socket
+ * timeout (default: the SDK's two minutes), its retries per call (default 0), and how
+ * many times the app tries a synchronize that ends in onFailure (default 1). Every
+ * Cognito Sync call the SDK completes is reported as a `call` event (after its retries).
  *
  * No traffic may leave 127.0.0.1: credentials are static and never refreshed (so Cognito
  * Identity and STS are never called), every service endpoint points at the emulator, and a
@@ -45,13 +51,18 @@ function installNetworkTripwire() {
 
 function parseArgs(argv) {
   const wanted = ['endpoint', 'identity-pool-id', 'identity-id', 'dataset'];
-  const args = {};
+  const numbers = { 'timeout-ms': 0, 'max-retries': 0, 'sync-attempts': 1 };
+  const args = Object.assign({}, numbers);
   for (let i = 0; i < argv.length; i += 2) {
     const name = argv[i].replace(/^--/, '');
-    if (!wanted.includes(name) || i + 1 >= argv.length) {
-      throw new Error(`unknown or incomplete argument ${argv[i]}; expected --${wanted.join(' --')}`);
+    if (!(wanted.includes(name) || name in numbers) || i + 1 >= argv.length) {
+      throw new Error(`unknown or incomplete argument ${argv[i]}; expected --${wanted.join(' --')}`
+        + ` [--${Object.keys(numbers).join(' N] [--')} N]`);
     }
-    args[name] = argv[i + 1];
+    args[name] = name in numbers ? Number(argv[i + 1]) : argv[i + 1];
+    if (name in numbers && !(Number.isInteger(args[name]) && args[name] >= 0)) {
+      throw new Error(`--${name} must be a whole number, got ${argv[i + 1]}`);
+    }
   }
   for (const name of wanted) {
     if (!args[name]) { throw new Error(`missing --${name}`); }
@@ -91,11 +102,36 @@ function configure(args) {
   const local = { endpoint: args.endpoint };
   AWS.config.update({
     region: 'us-east-1',
-    maxRetries: 0,
+    maxRetries: args['max-retries'],
+    retryDelayOptions: { base: 20 },
     credentials: new LocalIdentityCredentials(args['identity-pool-id'], args['identity-id']),
     cognitosync: local,
     cognitoidentity: local,
     sts: local,
+  });
+  if (args['timeout-ms'] > 0) {
+    AWS.config.update({ httpOptions: { timeout: args['timeout-ms'], connectTimeout: args['timeout-ms'] } });
+  }
+}
+
+/* One `call` event per Cognito Sync call the SDK completes (after its own retries). */
+function reportCalls() {
+  AWS.events.on('complete', (response) => {
+    const request = response.request;
+    if (request.service.serviceIdentifier !== 'cognitosync') { return; }
+    const fields = {
+      operation: request.operation,
+      ok: !response.error,
+      code: response.error ? String(response.error.code || response.error.name) : null,
+      status: response.httpResponse.statusCode || null,
+      retries: response.retryCount,
+    };
+    if (!response.error && request.operation === 'updateRecords') {
+      fields.records = response.data.Records.map((r) => ({
+        key: r.Key, value: r.Value === undefined ? null : r.Value, syncCount: r.SyncCount,
+      }));
+    }
+    emit('call', fields);
   });
 }
 
@@ -132,11 +168,15 @@ async function snapshot(dataset) {
   return { records: view, lastSyncCount };
 }
 
-/* Numbers merge by max (a high score); anything else: the remote value wins. */
+/* Numbers merge by max (a high score); anything else (a removal too): the remote value wins. */
 function mergeConflict(conflict) {
-  const local = Number(conflict.getLocalRecord().getValue());
-  const remote = Number(conflict.getRemoteRecord().getValue());
-  if (Number.isFinite(local) && Number.isFinite(remote)) {
+  const localValue = conflict.getLocalRecord().getValue();
+  const remoteValue = conflict.getRemoteRecord().getValue();
+  const local = Number(localValue);
+  const remote = Number(remoteValue);
+  // A removal is null locally and '' when rebuilt from a server tombstone: not a number.
+  const removal = [localValue, remoteValue].some((v) => v === null || v === '');
+  if (!removal && Number.isFinite(local) && Number.isFinite(remote)) {
     return conflict.resolveWithValue(String(Math.max(local, remote)));
   }
   return conflict.resolveWithRemoteRecord();
@@ -171,14 +211,24 @@ function synchronize(deviceName, dataset) {
   });
 }
 
-async function syncAndReport(deviceName, dataset, step) {
-  await synchronize(deviceName, dataset);
+async function syncAndReport(deviceName, dataset, step, attempts) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await synchronize(deviceName, dataset);
+      break;
+    } catch (err) {
+      emit('sync_failed', { device: deviceName, step, attempt, message: String(err && err.message) });
+      if (attempt >= attempts) { throw err; }
+    }
+  }
   emit('synced', Object.assign({ device: deviceName, step }, await snapshot(dataset)));
 }
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   configure(args);
+  reportCalls();
+  const sync = (deviceName, dataset, step) => syncAndReport(deviceName, dataset, step, args['sync-attempts']);
   emit('client', {
     node: process.version,
     awsSdk: AWS.VERSION,
@@ -191,13 +241,13 @@ async function main() {
 
   // 1. The phone writes three records and syncs; the tablet pulls them.
   await call((cb) => phone.putAll({ highScore: '10', level: '3', nickname: 'ada' }, cb));
-  await syncAndReport('phone', phone, 'first-write');
-  await syncAndReport('tablet', tablet, 'first-pull');
+  await sync('phone', phone, 'first-write');
+  await sync('tablet', tablet, 'first-pull');
 
   // 2. The phone removes nickname; the tablet learns of it from the tombstone.
   await call((cb) => phone.remove('nickname', cb));
-  await syncAndReport('phone', phone, 'remove');
-  await syncAndReport('tablet', tablet, 'remove-pull');
+  await sync('phone', phone, 'remove');
+  await sync('tablet', tablet, 'remove-pull');
 
   // 3. Both edit highScore offline (the tablet also level); the phone syncs first, so the
   //    tablet's sync sees the phone's highScore: onConflict merges, then it pushes.
@@ -206,17 +256,29 @@ async function main() {
   await call((cb) => phone.put('highScore', '15', cb));
   await call((cb) => tablet.put('highScore', '20', cb));
   await call((cb) => tablet.put('level', '4', cb));
-  await syncAndReport('phone', phone, 'edit');
-  await syncAndReport('tablet', tablet, 'conflicting-edit');
+  await sync('phone', phone, 'edit');
+  await sync('tablet', tablet, 'conflicting-edit');
 
   // 4. The phone pulls the merge; both devices now hold the same data.
-  await syncAndReport('phone', phone, 'final-pull');
+  await sync('phone', phone, 'final-pull');
   emit('final', { phone: await snapshot(phone), tablet: await snapshot(tablet) });
 }
 
+let finished = false;
+// Node exits when nothing is pending: if that happens before the flow ends, some SDK
+// callback was never called (aws-sdk v2 can lose one when a connection is reset mid-answer).
+process.on('beforeExit', () => {
+  if (!finished) {
+    finished = true;
+    emit('stalled', { message: 'the event loop emptied before the flow ended: a callback was never called' });
+    process.exitCode = 2;
+  }
+});
+
 main().then(
-  () => emit('done', {}),
+  () => { finished = true; emit('done', {}); },
   (err) => {
+    finished = true;
     emit('error', { message: String(err && err.message ? err.message : err) });
     process.exitCode = 1;
   },

@@ -39,7 +39,7 @@ from cogsync.conformance.auth import BOUND_IDENTITY, BOUND_KEY, RUN_KEY, probe_s
 from cogsync.conformance.backoff import Backoff, TargetKeptThrottling
 from cogsync.conformance.checks import CANNOT_CHECK, WITNESSES
 from cogsync.conformance.config import Progress, ProgressCallback, RunConfig
-from cogsync.conformance.fault_runs import Faults
+from cogsync.conformance.fault_runs import Faults, fault_layer
 from cogsync.conformance.hypothesis_runs import search
 from cogsync.conformance.negative import negative_strategy, run_negative
 from cogsync.conformance.preflight import TargetUnusable, Verdict, run_preflight
@@ -52,7 +52,6 @@ from cogsync.conformance.wire_checks import error_shape
 from cogsync.contracts import properties as P
 from cogsync.contracts.calls import Call, Ok
 from cogsync.contracts.model import Model
-from cogsync.faults.target import FaultyTarget
 from cogsync.targets.base import Response, Target
 from cogsync.targets.deadline import cap_requests
 from cogsync.targets.description import describe_target
@@ -202,7 +201,7 @@ def run(target: Target, config: RunConfig, *, progress: ProgressCallback | None 
     watch = _Watch(deadline)
     throttled = _ThrottledAnswers(frozenset(selected))
     spec = config.fault_spec
-    faulty = FaultyTarget(target, delay_seconds=spec.delay_seconds) if spec is not None else None
+    faulty = fault_layer(target, spec) if spec is not None else None
     backoff = Backoff(faulty or target, seed=run_seed, deadline=deadline, on_throttled=throttled)
     watched = _Watched(backoff, watch)
     context = _Context(watched, target, config, frozenset(selected) - excluded.keys(), run_seed,
@@ -236,6 +235,7 @@ def run(target: Target, config: RunConfig, *, progress: ProgressCallback | None 
     finally:
         if context.faults is not None:
             context.faults.enter(None)  # cleanup meets no faults
+            context.faults.faulty.stop()
         cap_requests(faulty or target, None)  # cleanup must still be able to delete what the run made
         _cleanup(target, context)
     _fill(result, context)

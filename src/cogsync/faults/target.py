@@ -100,12 +100,12 @@ class FaultyTarget:
         schedule = self._schedule
         if schedule is None:
             return None
-        kind = schedule.next(what)
+        fault = schedule.next_fault(what)
         with self._lock:
             self.requests += 1
-            if kind is not None:
-                self.injected.append((self.phase, InjectedFault(schedule.requests, kind, what)))
-        return kind
+            if fault is not None:
+                self.injected.append((self.phase, fault))
+        return None if fault is None else fault.kind
 
     def _time_left(self, at_most: float) -> float:
         if self._deadline is None:
@@ -125,6 +125,9 @@ class FaultyTarget:
 
     def probe(self) -> str | None:
         return self.target.probe()  # reachability is never faulted
+
+    def stop(self) -> None:
+        """Nothing to stop (the wrapped target's owner closes it)."""
 
     def close(self) -> None:
         self.target.close()

@@ -1,19 +1,26 @@
-"""FaultyTarget: each fault kind does to one request what the fault SPEC says, on the real emulator."""
+"""FaultyTarget and ProxiedFaults: each fault kind does to one request what the fault SPEC says,
+on the real emulator (in-process, and served on 127.0.0.1 behind the fault proxy)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
+from cogsync.conformance.fault_runs import fault_layer
 from cogsync.contracts.calls import Call, Ok, Unknown
+from cogsync.emulator.server import EmulatorServer
 from cogsync.faults.spec import FaultKind, FaultSpec
 from cogsync.faults.target import DUPLICATE_DELIVERY, FaultyTarget
-from cogsync.targets import InProcessTarget
+from cogsync.faults.through_proxy import ProxiedFaults
+from cogsync.mutants import reference
+from cogsync.targets import HttpTarget, InProcessTarget
 
 IDS = {"IdentityPoolId": "us-east-1:11111111-1111-4111-8111-111111111111",
        "IdentityId": "us-east-1:22222222-2222-4222-8222-222222222222", "DatasetName": "d"}
 
 
-def _listing(target: FaultyTarget | InProcessTarget) -> dict:
+def _listing(target: FaultyTarget | InProcessTarget | HttpTarget) -> dict:
     outcome = target.send(Call("ListRecords", dict(IDS))).outcome
     assert isinstance(outcome, Ok)
     return outcome.body
@@ -70,3 +77,36 @@ def test_without_a_schedule_nothing_is_faulted_and_probe_is_never_faulted(target
     assert faulty.probe() is None
     assert faulty.send_raw("GET", "/").status is None  # raw requests meet the faults too
     assert faulty.summary() == {FaultKind.DROP_REQUEST.value: 1}
+
+
+@pytest.fixture
+def served() -> Iterator[HttpTarget]:
+    server = EmulatorServer(reference(), "127.0.0.1", 0)
+    server.start()
+    target = HttpTarget(server.url, credentials=("cogsync", "unsigned-app"))
+    try:
+        yield target
+    finally:
+        target.close()
+        server.stop()
+
+
+def test_over_http_the_faults_are_the_proxys_and_a_duplicate_is_known_to_its_request(served: HttpTarget):
+    faulty = fault_layer(served, FaultSpec.parse("duplicate@1"))
+    assert isinstance(faulty, ProxiedFaults)
+    try:
+        faulty.use(FaultSpec.parse("duplicate@1,drop-answer@2").schedule())
+        token = _listing(served)["SyncSessionToken"]
+        patches = [{"Op": "replace", "Key": "k", "Value": "v", "SyncCount": 0}]
+        twice = faulty.send(Call("UpdateRecords", {**IDS, "SyncSessionToken": token, "RecordPatches": patches}))
+        (copy,) = twice.duplicates  # the proxy sent it twice: the judge sees the unseen copy
+        assert copy.outcome == Unknown(DUPLICATE_DELIVERY) and _listing(served)["DatasetSyncCount"] == 1
+        lost = faulty.send(Call("ListRecords", dict(IDS)))  # held by the proxy until the client gives up
+        assert isinstance(lost.outcome, Unknown) and lost.status is None
+        assert [(phase, f.kind) for phase, f in faulty.injected] == [("", FaultKind.DUPLICATE),
+                                                                      ("", FaultKind.DROP_ANSWER)]
+        faulty.use(None)
+        assert isinstance(faulty.send(Call("ListRecords", dict(IDS))).outcome, Ok)  # straight to the server
+        assert faulty.proxy.requests == 2
+    finally:
+        faulty.stop()

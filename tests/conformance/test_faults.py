@@ -8,19 +8,25 @@ notes) and a ``faults`` member of the JSON report listing each fault.
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
 
 from cogsync.cli import main
-from cogsync.conformance.concurrency import is_a_race
+from cogsync.conformance.concurrency import is_a_race, judge_history, race
 from cogsync.conformance.config import RunConfig
 from cogsync.conformance.history import History, Operation
 from cogsync.conformance.results import FaultReport, RunResult
+from cogsync.conformance.scope import Scope
 from cogsync.contracts.calls import Call, Err, Ok, Unknown
+from cogsync.contracts.constraints import DEFAULT_LIMITS
 from cogsync.errors import UsageError
-from cogsync.faults.spec import FaultKind
+from cogsync.faults.spec import FaultKind, FaultSpec
+from cogsync.faults.target import DUPLICATE_DELIVERY, FaultyTarget
+from cogsync.mutants import get, reference
 from cogsync.report.serialize import run_from_dict, run_to_dict
+from cogsync.targets import InProcessTarget
 
 #: Cheap, and still every phase that judges writes: probes, programs, concurrency.
 NARROW = ["--budget", "quick", "--max-examples", "2", "--properties", "SYNC-1,SYNC-2,CONF-1,CONF-6,TOK-4"]
@@ -85,3 +91,15 @@ def test_a_compare_and_set_race_of_known_answers_is_a_race_whatever_lost_answers
     lost = _write(3, 2, 1, 4.0, 5.0, Unknown("timeout: the answer was lost (fault injected: drop-answer)"))
     assert is_a_race(History([*known_pair, lost]))
     assert not is_a_race(History([known_pair[0], lost]))  # one known write: nothing raced
+
+
+def test_a_duplicated_write_in_a_race_is_an_open_copy_that_a_correct_server_explains_and_a_mutant_cannot():
+    verdicts = {}
+    for name, app in (("reference", reference()), ("retry-applied-twice", get("retry-applied-twice").build())):
+        faulty = FaultyTarget(InProcessTarget(app))
+        faulty.use(FaultSpec.parse("duplicate=1").schedule())
+        history = race(faulty, Scope(RunConfig(seed=3)), clients=3, rng=random.Random(3))
+        copies = [op for op in history if isinstance(op.outcome, Unknown) and op.outcome.reason == DUPLICATE_DELIVERY]
+        assert copies and all(op.call.operation in ("UpdateRecords", "DeleteDataset") for op in copies)
+        verdicts[name] = judge_history(history, DEFAULT_LIMITS, timeout=30).ok
+    assert verdicts == {"reference": True, "retry-applied-twice": False}

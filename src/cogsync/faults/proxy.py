@@ -123,7 +123,7 @@ class FaultProxy:
         self._threads: set[threading.Thread] = set()
         self._listener: socket.socket | None = None
         self._bound_port: int | None = None
-        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake: tuple[socket.socket, socket.socket] | None = None  # wakes the accept loop on stop
         self._accept_thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------------------
@@ -141,6 +141,7 @@ class FaultProxy:
             raise UsageError.bad_argument("--listen", self._port, f"a free port of {LISTEN_HOST} ({exc})") from None
         self._listener = listener
         self._bound_port = listener.getsockname()[1]
+        self._wake = socket.socketpair()
         self._accept_thread = threading.Thread(target=self._accept_loop, name="cogsync-proxy", daemon=True)
         self._accept_thread.start()
         return self
@@ -150,8 +151,8 @@ class FaultProxy:
         if self._stopping.is_set():
             return
         self._stopping.set()
-        with contextlib.suppress(OSError):
-            self._wake_w.send(b"x")
+        if self._wake is not None:
+            self._wake[1].send(b"x")
         if self._accept_thread is not None:
             self._accept_thread.join(STOP_JOIN_S)
         with self._lock:
@@ -161,10 +162,9 @@ class FaultProxy:
                 sock.shutdown(socket.SHUT_RDWR)
         for thread in threads:
             thread.join(STOP_JOIN_S)
-        if self._listener is not None:
-            self._listener.close()
-        self._wake_r.close()
-        self._wake_w.close()
+        for sock in (self._listener, *(self._wake or ())):
+            if sock is not None:
+                sock.close()
 
     def __enter__(self) -> FaultProxy:
         return self.start()
@@ -210,10 +210,10 @@ class FaultProxy:
             ) from None
 
     def _accept_loop(self) -> None:
-        assert self._listener is not None
+        assert self._listener is not None and self._wake is not None
         while not self._stopping.is_set():
-            readable, _, _ = select.select([self._listener, self._wake_r], [], [])
-            if self._wake_r in readable or self._stopping.is_set():
+            readable, _, _ = select.select([self._listener, self._wake[0]], [], [])
+            if self._wake[0] in readable or self._stopping.is_set():
                 return
             try:
                 client, _ = self._listener.accept()

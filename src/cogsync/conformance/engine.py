@@ -16,6 +16,8 @@ Sync server that accepts our credentials: if not, ``TargetUnusable`` (exit 3); i
 throttles or cannot complete the exchange, the run ends there, inconclusive or
 failing. Throttled answers are backed off (``backoff.py``) and never count as
 evidence; ``deadline_seconds`` bounds the whole run, each request's timeout included.
+Under ``config.faults`` (``--faults SPEC``) every phase after the preflight sends its
+requests through the faults (``fault_runs.py``); an answer a fault hid is ``Unknown``.
 
 Every answer is judged by the model and the wire checks; a failure keeps the
 sequence that led to it (and Hypothesis's blob, from a search), and the result

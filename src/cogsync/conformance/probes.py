@@ -43,14 +43,18 @@ class Driver:
     def list_records(self, dataset: str, identity: Identity | None = None, **params: Any) -> Response:
         return self.session.send(Call("ListRecords", {**self.ids(identity), "DatasetName": dataset, **params}))
 
-    def token(self, dataset: str, identity: Identity | None = None) -> str | None:
-        for _attempt in range(1 + self.retries):
-            outcome = self.list_records(dataset, identity).outcome
-            if isinstance(outcome, Ok):
-                return outcome.body.get("SyncSessionToken")
-            if not isinstance(outcome, Unknown):
+    def listing(self, dataset: str, identity: Identity | None = None) -> Response:
+        """ListRecords, again while its answer is lost (at most ``retries`` more times)."""
+        response = self.list_records(dataset, identity)
+        for _attempt in range(self.retries):
+            if not isinstance(response.outcome, Unknown):
                 break
-        return None
+            response = self.list_records(dataset, identity)
+        return response
+
+    def token(self, dataset: str, identity: Identity | None = None) -> str | None:
+        outcome = self.listing(dataset, identity).outcome
+        return outcome.body.get("SyncSessionToken") if isinstance(outcome, Ok) else None
 
     def write(self, dataset: str, token: str | None, patches: list[dict[str, Any]],
               identity: Identity | None = None, **params: Any) -> Response:

@@ -14,14 +14,20 @@ not one example that wanders from one bug to the other while shrinking.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from cogsync.conformance.results import Failure, Step
 from cogsync.conformance.wire_checks import run_wire_checks
-from cogsync.contracts.calls import Call, Ok
+from cogsync.contracts.calls import Call, Ok, Unknown
 from cogsync.contracts.model import Belief, Model
 from cogsync.errors import ContractViolation
+from cogsync.faults.target import DUPLICATE_DELIVERY
 from cogsync.targets.base import Response, Target
+
+#: Added to what a failure received when its steps hold a request delivered twice.
+TWICE_HINT = (" (a request above was delivered twice by a duplicate fault; a server that applies "
+              "both deliveries shows this)")
 
 #: Operations whose duplicated deliveries the judge sees (the others only read).
 DUPLICATES_JUDGED = frozenset({"UpdateRecords", "DeleteDataset"})
@@ -157,6 +163,9 @@ class Session:
             self._fail(failure)
 
     def _fail(self, failure: Failure) -> None:
+        if any(isinstance(step.outcome, Unknown) and step.outcome.reason == DUPLICATE_DELIVERY
+               for step in failure.steps):
+            failure = dataclasses.replace(failure, received=failure.received + TWICE_HINT)
         self.failures.append(failure)
         if self.raise_on_failure:
             raise PropertyFailed.for_failure(failure)

@@ -153,7 +153,7 @@ def measure(mutant: Mutant, *, transport: str, seed: int) -> Row:
     with target_for(mutant, transport) as target, watching(first):
         counted(target, first)
         try:
-            result = run(target, RunConfig(budget="quick", seed=seed))
+            result = run(target, RunConfig(budget="quick", seed=seed, faults=mutant.faults))
         except Exception as exc:  # noqa: BLE001 - an engine crash is a measurement too
             error = f"{type(exc).__name__}: {exc}"
     run_seconds = time.perf_counter() - first.began

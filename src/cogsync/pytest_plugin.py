@@ -149,6 +149,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(default: before writes drawn from the seed)",
     )
     add(
+        "--cogsync-faults",
+        type=verify.fault_spec,
+        metavar="SPEC",
+        help="run every phase but the preflight through these faults (as cogsync verify --faults)",
+    )
+    add(
         "--cogsync-database",
         metavar="DIR|redis://...",
         help="keep failing examples between runs: a directory or redis://... (default: none)",
@@ -208,6 +214,7 @@ def _options(config: pytest.Config) -> PluginOptions:
             restart_command=get("cogsync_restart_command"),
             restart_in_process=bool(get("cogsync_restart")),
             restart_every=get("cogsync_restart_every"),
+            faults=get("cogsync_faults"),
         )
         path = get("cogsync_baseline")
         baseline = Baseline.load(path) if path else None

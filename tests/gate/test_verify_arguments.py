@@ -108,6 +108,8 @@ def test_the_reproduce_command_parses_back_to_the_same_run() -> None:
         "--deadline",
         "60",
         "--skip-preflight",
+        "--faults",
+        "duplicate=0.1,seed=3",
         "--baseline",
         "known.toml",
         "--report-json",
@@ -129,6 +131,7 @@ def test_the_reproduce_command_parses_back_to_the_same_run() -> None:
         "concurrency",
         "deadline_seconds",
         "skip_preflight",
+        "faults",
     ):
         assert getattr(first, name) == getattr(second, name), name
     assert "--aws-profile emulator-keys" in command and "--strictness documented" in command

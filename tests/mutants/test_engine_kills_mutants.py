@@ -73,7 +73,8 @@ def failed_ids(result: RunResult) -> set[str]:
 def hunt(mutant: Mutant, target: Any) -> RunResult:
     """The quick budget on the mutant's ids; a one-example pass first (see the module doc)."""
     narrowed = tuple(sorted(mutant.breaks))
-    options = {"budget": "quick", "seed": SEED, "properties": narrowed, "restart_in_process": mutant.restarts}
+    options = {"budget": "quick", "seed": SEED, "properties": narrowed, "restart_in_process": mutant.restarts,
+               "faults": mutant.faults}
     cheap = run(target, RunConfig(**options, max_examples=1))
     if failed_ids(cheap) >= mutant.breaks:
         return cheap
@@ -139,6 +140,27 @@ def test_a_restart_mutant_passes_every_property_while_nothing_restarts_it(mutant
                  RunConfig(budget="quick", seed=SEED, max_examples=1))
     assert result.exit_code == 0, [(f.property_id, f.title, f.received) for f in result.failures()]
     assert result.results["DUR-1"].status is Status.NOT_APPLICABLE
+FAULT_ONLY = [m for m in CATALOG if m.faults]
+
+
+@pytest.mark.parametrize("faults", sorted({m.faults for m in FAULT_ONLY}))
+def test_the_correct_emulator_passes_under_the_faults_that_show_the_fault_only_mutants(faults: str):
+    """No fault is the server's failure: what the fault-only mutants are hunted with, the
+    reference passes (in-process: the faults are the same at every transport)."""
+    ids = tuple(sorted({pid for m in FAULT_ONLY if m.faults == faults for pid in m.breaks}))
+    with reaching(reference_with_signatures(), "in-process", signed=True) as target:
+        result = run(target, RunConfig(budget="quick", seed=SEED, properties=ids, faults=faults, max_examples=5))
+    assert result.exit_code == 0, [(f.property_id, f.title, f.received) for f in result.failures()]
+    assert result.faults is not None and result.faults.injected
+
+
+def test_the_fault_only_mutants_pass_without_faults():
+    """They are fault-only: the same hunt without faults finds nothing."""
+    for mutant in FAULT_ONLY:
+        with reaching(mutant.build(), "in-process", signed=False) as target:
+            result = run(target, RunConfig(budget="quick", seed=SEED, properties=tuple(sorted(mutant.breaks)),
+                                           max_examples=3))
+        assert failed_ids(result) == set(), mutant.name
 
 
 RACE = next(m for m in CATALOG if m.concurrency_only)

@@ -73,6 +73,13 @@ def test_strictness_reaches_the_config(pytester: pytest.Pytester) -> None:
     ])
 
 
+def test_faults_reach_the_config(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        "def test_config(cogsync_config):\n    print('FAULTS', cogsync_config.faults)\n"
+    )
+    pytester.runpytest("-s", "--cogsync-faults", "duplicate=0.1").stdout.fnmatch_lines(["*FAULTS duplicate=0.1"])
+
+
 def test_skip_preflight_reaches_the_config(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         "def test_config(cogsync_config):\n    print('SKIP', cogsync_config.skip_preflight)\n"

@@ -22,6 +22,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "strategies": ("cogsync.targets", "cogsync.emulator", "cogsync.conformance", "cogsync.report",
                    *FRONT_ENDS),
     "src/cogsync/targets": ("cogsync.conformance", "cogsync.report", *FRONT_ENDS),
+    "src/cogsync/faults": ("cogsync.conformance", "cogsync.report", *FRONT_ENDS),
     "src/cogsync/conformance": ("cogsync.report", *FRONT_ENDS),
     "src/cogsync/report": FRONT_ENDS,
 }

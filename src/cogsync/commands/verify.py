@@ -112,6 +112,17 @@ def seconds(name: str) -> Callable[[str], float]:
     return parse
 
 
+def fault_spec(text: str) -> str:
+    """``--faults``: the SPEC text, checked now (a bad one is a usage error, exit 3)."""
+    from cogsync.faults.spec import FaultSpec
+
+    try:
+        FaultSpec.parse(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def id_list(values: list[str] | None) -> tuple[str, ...]:
     """``--properties A,B --properties C`` -> ("A", "B", "C")."""
     out: list[str] = []
@@ -215,6 +226,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=seconds("deadline"),
         metavar="SECONDS",
         help="stop and report inconclusive past this",
+    )
+    run.add_argument(
+        "--faults",
+        type=fault_spec,
+        metavar="SPEC",
+        help="run every phase but the preflight through these faults: 'default', or e.g. "
+        "drop-answer=0.1,duplicate=0.05,seed=7 (kinds: drop-request, drop-answer, duplicate, "
+        "reset, delay; see 'cogsync proxy --help')",
     )
     run.add_argument(
         "--skip-preflight",
@@ -321,6 +340,7 @@ def build_config(args: argparse.Namespace, seed: int) -> RunConfig:
         restart_command=getattr(args, "restart_command", None),
         restart_in_process=bool(getattr(args, "restart", False)),
         restart_every=getattr(args, "restart_every", None),
+        faults=getattr(args, "faults", None),
     )
 
 
@@ -357,6 +377,8 @@ def reproduce_command(args: argparse.Namespace, seed: int) -> str:
         parts += ["--rate-limit", f"{args.rate_limit:g}"]
     if getattr(args, "skip_preflight", False):
         parts.append("--skip-preflight")
+    if getattr(args, "faults", None):
+        parts += ["--faults", args.faults]
     if args.baseline:
         parts += ["--baseline", args.baseline]
     if args.require_signatures:

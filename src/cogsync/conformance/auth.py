@@ -18,7 +18,7 @@ from cogsync.conformance.probes import Driver, replace
 from cogsync.conformance.results import Failure
 from cogsync.conformance.scope import Scope
 from cogsync.conformance.session import Session
-from cogsync.contracts.calls import Call, Err, Ok
+from cogsync.contracts.calls import Call, Err, Ok, Unknown
 from cogsync.strategies import Identity
 from cogsync.targets.base import Response, Target
 from cogsync.targets.http_target import HttpTarget
@@ -75,24 +75,45 @@ def _refused_and_unchanged(session: Session, driver: Driver, dataset: str, respo
                              tuple(session.steps)))
         return
     breaches = len(session.failures) + len(session.tally.failures)
-    listing = driver.list_records(dataset)
+    listing = driver.listing(dataset)
     unchanged = len(session.failures) + len(session.tally.failures) == breaches
     if isinstance(listing.outcome, Ok) and unchanged:
         session.tally.witnessed("ISO-2")
 
 
-def probe_signatures(target: Target, session: Session, scope: Scope, *, knows_bound_key: bool) -> AuthVerdict:
-    """Run the ISO-2 probe; the session judges every answer."""
+def _landed(driver: Driver, dataset: str, key: str, value: str) -> bool:
+    """Did a write of ``key`` = ``value`` land, though its retry was refused (the first
+    attempt's answer was lost, and it had applied)? A listing says."""
+    outcome = driver.listing(dataset).outcome
+    records = outcome.body.get("Records") if isinstance(outcome, Ok) else None
+    return any(isinstance(r, dict) and r.get("Key") == key and r.get("Value") == value
+               for r in records or [])
+
+
+def probe_signatures(target: Target, session: Session, scope: Scope, *, knows_bound_key: bool,
+                     retries: int = 0) -> AuthVerdict:
+    """Run the ISO-2 probe; the session judges every answer (``retries``: see :class:`Driver`).
+
+    A listing or control write whose answer was lost (``--faults``) leaves ISO-2
+    undecided: a write sent without a live token is refused for the token, which
+    says nothing of signatures.
+    """
     run_key = getattr(getattr(target, "credentials", None), "access_key", None) or RUN_KEY[0]
     forged = sibling(target, run_key, "not-the-secret")
     if forged is None:
         return AuthVerdict(None, "this transport cannot sign with other credentials", excluded=True)
-    driver = Driver(session, scope)
+    driver = Driver(session, scope, retries=retries)
     dataset = scope.dataset("auth")
-    if not isinstance(driver.put(dataset, [replace("k", "v", 0)]).outcome, Ok):
+    control = driver.put(dataset, [replace("k", "v", 0)]).outcome
+    if isinstance(control, Unknown):
+        return AuthVerdict(None, f"the answer to a correctly signed write was lost ({control.reason})")
+    if not isinstance(control, Ok) and not (driver.retries and _landed(driver, dataset, "k", "v")):
         return AuthVerdict(None, "the target refused a correctly signed write, so refusing a bad "
                                  "signature would show nothing")
-    response = _write_as(forged, session, driver, dataset, driver.token(dataset), "forged", 1)
+    token = driver.token(dataset)
+    if token is None:
+        return AuthVerdict(None, "no listing answered with a session token for the forged write")
+    response = _write_as(forged, session, driver, dataset, token, "forged", 1)
     if isinstance(response.outcome, Ok):
         return AuthVerdict(False, "the target accepted a request with a bad signature, so it does not "
                                   "check signatures; ISO-2 applies only to servers that do")
@@ -103,7 +124,10 @@ def probe_signatures(target: Target, session: Session, scope: Scope, *, knows_bo
     if knows_bound_key:
         bound = sibling(target, *BOUND_KEY)
         assert bound is not None
-        response = _write_as(bound, session, driver, dataset, driver.token(dataset), "not-mine", 1)
+        token = driver.token(dataset)
+        if token is None:
+            return AuthVerdict(None, "no listing answered with a session token for the foreign write")
+        response = _write_as(bound, session, driver, dataset, token, "not-mine", 1)
         _refused_and_unchanged(session, driver, dataset, response,
                                "credentials bound to another identity were accepted")
     return AuthVerdict(True, "signatures are checked")

@@ -14,8 +14,10 @@ that the clients run their random steps freely.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import threading
+import time
 from collections.abc import Callable
 
 from cogsync.conformance.history import History, Operation
@@ -24,7 +26,8 @@ from cogsync.conformance.linearizability import CheckResult, check
 from cogsync.conformance.recorder import ClientView, ConcurrentRunner
 from cogsync.conformance.results import Failure, Step
 from cogsync.conformance.scope import Scope
-from cogsync.contracts.calls import Call, Err, Ok
+from cogsync.conformance.session import DUPLICATES_JUDGED
+from cogsync.contracts.calls import Call, Err, Ok, Outcome
 from cogsync.contracts.constraints import Limits
 from cogsync.strategies import Device, Edit
 from cogsync.strategies import Step as ProgramStep
@@ -89,8 +92,36 @@ def race(target: Target, scope: Scope, *, clients: int, rng: random.Random, dead
         steps[:0] = [ProgramStep(k, "list", dataset),
                      ProgramStep(k, "write", dataset, (Edit(KEYS[0], f"c{k}-opening"),))]
         schedules.append(_schedule(device, steps, CALLS_PER_CLIENT + 2, opening))
-    runner = ConcurrentRunner(lambda call: target.send(call).outcome, deadline=deadline)
-    return runner.run(schedules).history
+    copies: list[Operation] = []
+    runner = ConcurrentRunner([_sender(target, k, copies) for k in range(clients)], deadline=deadline)
+    return with_copies(runner.run(schedules).history, copies)
+
+
+def _sender(target: Target, client: int, copies: list[Operation]) -> Callable[[Call], Outcome]:
+    """Client ``client``'s send; each unseen duplicate delivery of a write goes to ``copies``.
+
+    A copy is an open operation of the same client whose window is its original's
+    sending (inside the recorded one): the checker may place it there or nowhere.
+    """
+    def send(call: Call) -> Outcome:
+        sent = time.monotonic()
+        response = target.send(call)
+        done = time.monotonic()
+        if call.operation in DUPLICATES_JUDGED:
+            copies.extend(Operation(-1, client, copy.call, sent, done, copy.outcome)
+                          for copy in response.duplicates)
+        return response.outcome
+
+    return send
+
+
+def with_copies(history: History, copies: list[Operation]) -> History:
+    """``history`` with the duplicate deliveries ``copies`` added under fresh ids."""
+    if not copies:
+        return history
+    next_id = max((op.id for op in history), default=-1) + 1
+    added = [dataclasses.replace(op, id=next_id + n) for n, op in enumerate(copies)]
+    return History([*history, *added]).sorted_by_invocation()
 
 
 def judge_history(history: History, limits: Limits, *, timeout: float) -> CheckResult:
@@ -123,15 +154,19 @@ def accepted_writes(history: History) -> int:
 
 
 def is_a_race(history: History) -> bool:
-    """Does ``history`` put CONF-6 to the test? Every write's outcome is known (a lost
-    answer leaves the race undecided), and two clients' writes raced: they overlapped
-    in time, or both presented the same sync count for the same key (compare-and-set:
-    at most one may win)."""
+    """Does ``history`` put CONF-6 to the test? Two clients' writes whose answers are
+    known presented the same sync count for the same key (compare-and-set: at most one
+    may win, whatever writes with lost answers did, since counts only grow); or every
+    write's outcome is known (a lost answer leaves the race undecided) and two clients'
+    writes overlapped in time."""
     writes = [op for op in history if op.call.operation == "UpdateRecords"]
-    if not writes or any(op.is_open for op in writes):
+    known = [op for op in writes if not op.is_open]
+    if any(a.client != b.client and _same_presented_count(a, b)
+           for i, a in enumerate(known) for b in known[i + 1:]):
+        return True
+    if not writes or len(known) < len(writes):
         return False
-    return any(a.client != b.client and (_overlap(a, b) or _same_presented_count(a, b))
-               for i, a in enumerate(writes) for b in writes[i + 1:])
+    return any(a.client != b.client and _overlap(a, b) for i, a in enumerate(writes) for b in writes[i + 1:])
 
 
 def _overlap(a: Operation, b: Operation) -> bool:

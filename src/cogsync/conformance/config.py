@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from cogsync.contracts import properties as P
 from cogsync.contracts.constraints import DEFAULT_LIMITS, Limits
 from cogsync.errors import UsageError
+from cogsync.faults.spec import FaultSpec
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,15 @@ class RunConfig:
     restart_command: str | None = None  # shell command that kills and restarts the target (DUR-1)
     restart_in_process: bool = False  # an in-process target is restarted by rebuilding its app (DUR-1)
     restart_every: int | None = None  # restart after every N writes of the restarts phase (default: seeded points)
+    faults: str | None = None  # a fault SPEC (cogsync.faults.spec): every phase but the preflight meets it
+
+    @property
+    def fault_spec(self) -> FaultSpec | None:
+        """The parsed ``faults``; None when it injects nothing ('none', or no rate and no @)."""
+        if self.faults is None:
+            return None
+        spec = FaultSpec.parse(self.faults)
+        return spec if spec.injects_anything else None
 
     def __post_init__(self) -> None:
         P.profile(self.profile)
@@ -97,6 +107,10 @@ class RunConfig:
                 "(cogsync invents ids, which only emulators accept)."
             )
         P.select(list(self.properties) if self.properties else None, list(self.skip))
+        if self.faults is not None and not isinstance(self.faults, str):
+            raise UsageError.bad_argument("faults", self.faults, "a fault SPEC such as 'default' or "
+                                          "'drop-answer=0.1,duplicate=0.05'")
+        _ = self.fault_spec  # bad SPEC text: UsageError naming --faults and the fix
         self._check_restarts()
 
     def _check_restarts(self) -> None:

@@ -18,6 +18,8 @@ Sync server that accepts our credentials: if not, ``TargetUnusable`` (exit 3); i
 throttles or cannot complete the exchange, the run ends there, inconclusive or
 failing. Throttled answers are backed off (``backoff.py``) and never count as
 evidence; ``deadline_seconds`` bounds the whole run, each request's timeout included.
+Under ``config.faults`` (``--faults SPEC``) every phase after the preflight sends its
+requests through the faults (``fault_runs.py``); an answer a fault hid is ``Unknown``.
 
 Every answer is judged by the model and the wire checks; a failure keeps the
 sequence that led to it (and Hypothesis's blob, from a search), and the result
@@ -34,11 +36,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from hypothesis import strategies as st
+
 from cogsync.conformance import concurrency, durability, programs
 from cogsync.conformance.auth import BOUND_IDENTITY, BOUND_KEY, RUN_KEY, probe_signatures
 from cogsync.conformance.backoff import Backoff, TargetKeptThrottling
 from cogsync.conformance.checks import WITNESSES, not_applicable_on
 from cogsync.conformance.config import Progress, ProgressCallback, RunConfig
+from cogsync.conformance.fault_runs import Faults, fault_layer
 from cogsync.conformance.hypothesis_runs import search
 from cogsync.conformance.negative import negative_strategy, run_negative
 from cogsync.conformance.preflight import TargetUnusable, Verdict, run_preflight
@@ -57,6 +62,9 @@ from cogsync.targets.description import describe_target
 from cogsync.targets.restart import COMMAND_TIMEOUT, InProcessRestart, RestartCommand, RestartFailed
 
 __all__ = ["TargetKeptThrottling", "TargetUnresponsive", "TargetUnusable", "embedded_target", "run"]
+
+#: Under ``--faults``, how often a probe tries a listing or a write again after its answer was lost.
+FAULT_RETRIES = 3
 
 #: Stop a run when this many answers in a row were unknown (throttled, timed out).
 UNRESPONSIVE_AFTER = 8
@@ -201,18 +209,21 @@ def run(target: Target, config: RunConfig, *, progress: ProgressCallback | None 
     deadline = began + config.deadline_seconds if config.deadline_seconds else None
     watch = _Watch(deadline)
     throttled = _ThrottledAnswers(frozenset(selected))
-    backoff = Backoff(target, seed=run_seed, deadline=deadline, on_throttled=throttled)
+    spec = config.fault_spec
+    faulty = fault_layer(target, spec) if spec is not None else None
+    backoff = Backoff(faulty or target, seed=run_seed, deadline=deadline, on_throttled=throttled)
     watched = _Watched(backoff, watch)
     context = _Context(watched, target, config, frozenset(selected) - excluded.keys(), run_seed,
                        progress or (lambda _p: None), watch)
     context.restarter = _restarter(target, config)
+    context.faults = Faults(faulty, spec) if faulty is not None and spec is not None else None
     context.excluded.update((pid, why) for pid, why in excluded.items() if pid in selected)
     phases: list[tuple[str, Callable[[_Context], None]]] = [
         ("probes", _run_probes), ("programs", _run_programs), ("negative", _run_negative),
         ("concurrency", _run_concurrency), ("restarts", _run_restarts), ("auth", _run_auth),
         ("wire-fuzz", _run_wire_fuzz),
     ]
-    cap_requests(target, deadline)
+    cap_requests(faulty or target, deadline)
     try:
         going_on = _preflight(context, throttled, result)
         for name, phase in phases if going_on else []:
@@ -221,6 +232,8 @@ def run(target: Target, config: RunConfig, *, progress: ProgressCallback | None 
                 context.cut_short = True
                 break
             try:
+                if context.faults is not None:
+                    context.faults.enter(name)
                 phase(context)
             except BaseException as exc:
                 stop = _stopped_by(exc)
@@ -231,9 +244,15 @@ def run(target: Target, config: RunConfig, *, progress: ProgressCallback | None 
                 context.cut_short = True
                 break
     finally:
-        cap_requests(target, None)  # cleanup must still be able to delete what the run made
+        if context.faults is not None:
+            context.faults.enter(None)  # cleanup meets no faults
+            context.faults.faulty.stop()
+        cap_requests(faulty or target, None)  # cleanup must still be able to delete what the run made
         _cleanup(target, context)
     _fill(result, context)
+    if context.faults is not None:
+        result.faults = context.faults.report(watch.unknown_total)
+        result.notes.append(result.faults.summary())
     result.duration = time.monotonic() - began
     return result
 
@@ -311,6 +330,7 @@ class _Context:
         self.not_applicable: dict[str, str] = {}  # id -> why its condition does not hold
         self.run_notes: list[str] = []
         self.restarter: Any = None  # how the target is restarted (DUR-1), if it can be
+        self.faults: Faults | None = None  # --faults: what the phases go through
 
     def session(self, *, raising: bool = False) -> Session:
         return Session(self.target, self.model, tally=self.tally, selected=self.selected,
@@ -336,7 +356,7 @@ def _run_probes(ctx: _Context) -> None:
     for index, probe in enumerate(chosen):
         ctx.progress(Progress("probes", index, len(chosen), probe.name))
         try:
-            probe.run(Driver(ctx.session(), ctx.scope))
+            probe.run(Driver(ctx.session(), ctx.scope, retries=FAULT_RETRIES if ctx.faults else 0))
         finally:
             ctx.scope.sweep(ctx.target)
     ctx.progress(Progress("probes", len(chosen), len(chosen), "done"))
@@ -368,9 +388,34 @@ def _run_programs(ctx: _Context) -> None:
         finally:
             ctx.scope.sweep(ctx.target)
 
-    ctx.tally.failures += search(strategy, example, max_examples=ctx.config.examples, run_seed=ctx.seed,
+    strategy, judged = _with_faults(ctx, strategy, example)
+    ctx.tally.failures += search(strategy, judged, max_examples=ctx.config.examples, run_seed=ctx.seed,
                                  database=ctx.database(), database_key=b"cogsync-programs",
                                  shrink_seconds=budget.shrink_seconds)
+
+
+def _with_faults(ctx: _Context, strategy: Any, example: Callable[[Any], None]) -> tuple[Any, Callable[[Any], None]]:
+    """Under ``--faults``, each example draws its fault schedule's rng from its own data,
+    so shrinking and replay meet the same faults as the example they came from.
+
+    The draw is a seed (faults at the SPEC's rates: Hypothesis's own ``randoms()``
+    lean towards 0.0, which would fault nearly every request); seed 0, where
+    shrinking goes first, means no faults, so a failure the faults did not cause
+    shrinks to an example without any.
+    """
+    faults = ctx.faults
+    if faults is None:
+        return strategy, example
+
+    def faulted(drawn: tuple[Any, int]) -> None:
+        value, fault_seed = drawn
+        faults.faulty.use(faults.spec.schedule(random.Random(fault_seed)) if fault_seed else None)
+        try:
+            example(value)
+        finally:
+            faults.faulty.use(faults.phase_schedule)
+
+    return st.tuples(strategy, st.integers(min_value=0, max_value=2**32 - 1)), faulted
 
 
 def _run_negative(ctx: _Context) -> None:
@@ -385,7 +430,8 @@ def _run_negative(ctx: _Context) -> None:
         finally:
             ctx.scope.sweep(ctx.target)
 
-    ctx.tally.failures += search(negative_strategy(), example, max_examples=ctx.config.examples,
+    strategy, judged = _with_faults(ctx, negative_strategy(), example)
+    ctx.tally.failures += search(strategy, judged, max_examples=ctx.config.examples,
                                  run_seed=ctx.seed, database=ctx.database(), database_key=b"cogsync-negative",
                                  shrink_seconds=ctx.config.effective_budget.shrink_seconds)
 
@@ -486,7 +532,8 @@ def _run_auth(ctx: _Context) -> None:
     ctx.progress(Progress("auth", 0, 1, "signatures"))
     session = Session(ctx.target, ctx.model, tally=ctx.tally, selected=ctx.selected)
     verdict = probe_signatures(ctx.raw_target, session, ctx.scope,
-                               knows_bound_key=getattr(ctx.raw_target, "knows_bound_key", False))
+                               knows_bound_key=getattr(ctx.raw_target, "knows_bound_key", False),
+                               retries=FAULT_RETRIES if ctx.faults else 0)
     if verdict.signatures_checked is False:
         if ctx.config.require_signatures:
             session.fail(Failure("ISO-2", "a request with a bad signature was accepted",
@@ -519,7 +566,8 @@ def _run_wire_fuzz(ctx: _Context) -> None:
         tick()
         wirefuzz.fuzz_case(ctx.target, item, ctx.tally, ctx.selected, serving=serving)
 
-    ctx.tally.failures += search(wirefuzz.strategy(), example, max_examples=examples, run_seed=ctx.seed,
+    strategy, judged = _with_faults(ctx, wirefuzz.strategy(), example)
+    ctx.tally.failures += search(strategy, judged, max_examples=examples, run_seed=ctx.seed,
                                  database=ctx.database(), database_key=b"cogsync-wirefuzz",
                                  shrink_seconds=ctx.config.effective_budget.shrink_seconds)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from cogsync.conformance.scope import Scope
 from cogsync.conformance.session import Session
-from cogsync.contracts.calls import Call, Ok
+from cogsync.contracts.calls import Call, Ok, Unknown
 from cogsync.strategies import Identity
 from cogsync.targets.base import Response
 
@@ -28,10 +28,13 @@ ASTRAL = "\U0001f600\U0001d11e\u00e9\u4e2d"
 class Driver:
     """Short names for the calls a probe makes, on one identity."""
 
-    def __init__(self, session: Session, scope: Scope, identity: Identity | None = None):
+    def __init__(self, session: Session, scope: Scope, identity: Identity | None = None, *, retries: int = 0):
         self.session = session
         self.scope = scope
         self.identity = identity or scope.identity()
+        #: How often ``token`` and ``put`` try again after an answer was lost, as a
+        #: client retrying a timeout does (``--faults`` runs; 0 otherwise).
+        self.retries = retries
 
     def ids(self, identity: Identity | None = None) -> dict[str, str]:
         who = identity or self.identity
@@ -40,8 +43,17 @@ class Driver:
     def list_records(self, dataset: str, identity: Identity | None = None, **params: Any) -> Response:
         return self.session.send(Call("ListRecords", {**self.ids(identity), "DatasetName": dataset, **params}))
 
+    def listing(self, dataset: str, identity: Identity | None = None) -> Response:
+        """ListRecords, again while its answer is lost (at most ``retries`` more times)."""
+        response = self.list_records(dataset, identity)
+        for _attempt in range(self.retries):
+            if not isinstance(response.outcome, Unknown):
+                break
+            response = self.list_records(dataset, identity)
+        return response
+
     def token(self, dataset: str, identity: Identity | None = None) -> str | None:
-        outcome = self.list_records(dataset, identity).outcome
+        outcome = self.listing(dataset, identity).outcome
         return outcome.body.get("SyncSessionToken") if isinstance(outcome, Ok) else None
 
     def write(self, dataset: str, token: str | None, patches: list[dict[str, Any]],
@@ -54,7 +66,11 @@ class Driver:
         return self.session.send(Call("UpdateRecords", body))
 
     def put(self, dataset: str, patches: list[dict[str, Any]], identity: Identity | None = None) -> Response:
-        """List for a fresh token, then write."""
+        """List for a fresh token, then write (again, from a fresh listing, while the answer is lost)."""
+        for _attempt in range(self.retries):
+            response = self.write(dataset, self.token(dataset, identity), patches, identity)
+            if not isinstance(response.outcome, Unknown):
+                return response
         return self.write(dataset, self.token(dataset, identity), patches, identity)
 
     def describe(self, dataset: str) -> Response:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from cogsync.contracts.calls import Call, Outcome
 from cogsync.contracts.constraints import DEFAULT_LIMITS, Limits
@@ -122,6 +123,31 @@ class PropertyResult:
 
 
 @dataclass
+class FaultReport:
+    """The faults a ``--faults`` run injected: its SPEC, each fault, the answers left unknown.
+
+    ``injected`` holds one ``{"index", "kind", "what", "phase"}`` mapping per fault, in
+    order; ``unknown_answers`` counts the answers the run's clients never read (faults,
+    and throttles or timeouts of the target itself). A fault is never a failure.
+    """
+
+    spec: str
+    injected: list[dict[str, Any]] = field(default_factory=list)
+    unknown_answers: int = 0
+    requests: int = 0  # requests sent through the faults
+
+    def summary(self) -> str:
+        """The run note: "N faults injected: ...; M answers unknown"."""
+        kinds: dict[str, int] = {}
+        for fault in self.injected:
+            kinds[fault["kind"]] = kinds.get(fault["kind"], 0) + 1
+        shown = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())) or "none"
+        n, m = len(self.injected), self.unknown_answers
+        return (f"{n} fault{'s' * (n != 1)} injected ({self.spec}): {shown}, over {self.requests} "
+                f"requests; {m} answer{'s' * (m != 1)} unknown")
+
+
+@dataclass
 class RunResult:
     target: str
     profile: str
@@ -137,6 +163,8 @@ class RunResult:
     """Where the run sent its calls: where its failures' scripts replay them by default."""
     limits: Limits = DEFAULT_LIMITS
     """The limits the model held the target to (LIM-1..3)."""
+    faults: FaultReport | None = None
+    """What ``--faults`` injected (None: a run without faults)."""
 
     @classmethod
     def empty(cls, *, target: str, profile: str, seed: int | None, budget: str,

@@ -14,14 +14,23 @@ not one example that wanders from one bug to the other while shrinking.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from cogsync.conformance.results import Failure, Step
 from cogsync.conformance.wire_checks import run_wire_checks
-from cogsync.contracts.calls import Call, Ok
+from cogsync.contracts.calls import Call, Ok, Unknown
 from cogsync.contracts.model import Belief, Model
 from cogsync.errors import ContractViolation
+from cogsync.faults.target import DUPLICATE_DELIVERY
 from cogsync.targets.base import Response, Target
+
+#: Added to what a failure received when its steps hold a request delivered twice.
+TWICE_HINT = (" (a request above was delivered twice by a duplicate fault; a server that applies "
+              "both deliveries shows this)")
+
+#: Operations whose duplicated deliveries the judge sees (the others only read).
+DUPLICATES_JUDGED = frozenset({"UpdateRecords", "DeleteDataset"})
 
 _FAILURE_TYPES: dict[str, type[PropertyFailed]] = {}
 
@@ -84,7 +93,19 @@ class Session:
         return response
 
     def observe(self, response: Response, *, client: int = 0) -> None:
-        """Judge one exchange (sent by this session or by a device driving it)."""
+        """Judge one exchange (sent by this session or by a device driving it).
+
+        A write the network delivered twice (``response.duplicates``) is judged as
+        two calls: first the copy whose answer nobody saw (``Unknown``: applied or
+        not), then the answer the client got. In that order the model allows either
+        delivery to have applied, and never both: a correct server refuses the later
+        one (its token spent, TOK-4, or its counts stale), so a server that applies
+        both is caught by the answers and listings that follow. Reads delivered twice
+        change nothing the model tracks and are not judged twice.
+        """
+        if response.call.operation in DUPLICATES_JUDGED:
+            for copy in response.duplicates:
+                self.observe(copy, client=client)
         call, outcome = response.call, response.outcome
         self.steps.append(Step(call, outcome, client))
         before = self.belief
@@ -142,6 +163,9 @@ class Session:
             self._fail(failure)
 
     def _fail(self, failure: Failure) -> None:
+        if any(isinstance(step.outcome, Unknown) and step.outcome.reason == DUPLICATE_DELIVERY
+               for step in failure.steps):
+            failure = dataclasses.replace(failure, received=failure.received + TWICE_HINT)
         self.failures.append(failure)
         if self.raise_on_failure:
             raise PropertyFailed.for_failure(failure)

@@ -27,6 +27,7 @@ from cogsync.mutants import (
     isolation,
     limits,
     listing,
+    retries,
     signatures,
     sync_counts,
     tokens,
@@ -48,6 +49,7 @@ class Mutant:
     restarts: bool = False
     minimal_steps: int = 0  # the fewest calls that show the bug
     signed: bool = False  # the app checks SigV4 (signatures.signing_keys); sign with RUN_KEY
+    faults: str | None = None  # only a run through these faults (a --faults SPEC) shows the bug
 
     @property
     def factory(self) -> str:
@@ -206,6 +208,26 @@ CATALOG: tuple[Mutant, ...] = (
     _m("large-body-crashes", "WIRE-4", 2, wire_bugs.large_body_crashes,
        "The body is copied into a fixed 2 MiB buffer, and a longer one crashes the handler "
        "(500) instead of being read."),
+    # -- faults only: a retried request (a duplicate delivery) applied twice ----------------
+    # Writers of a dataset take turns by a lease, so racing devices never show these;
+    # only two deliveries of one request, racing each other, do. The catalog runs them with
+    # every request delivered twice (the benchmark, with the default schedule). A write
+    # answered with its count bumped twice is SYNC-2's; one whose answer hides it, the
+    # next listing's (SYNC-1).
+    _m("retry-applied-twice", "SYNC-2", 3, retries.retry_applied_twice,
+       "Writers of a dataset take turns by a lease held per device, re-entrant for it since a "
+       "device never has two requests in flight; inside it the token and count check and the "
+       "commit are two transactions, so a request delivered twice applies twice.",
+       faults="duplicate=1"),
+    _m("retry-answered-from-cache", "SYNC-1", 4, retries.retry_answered_from_cache,
+       "The dataset lease is held per sync session (re-entrant for its token) with the check and "
+       "the commit in two transactions, and a retried request is answered from a cache keyed by "
+       "the token: a request delivered twice applies twice, while every answer shows one write.",
+       faults="duplicate=1"),
+    _m("session-retry-applied-twice", "SYNC-2", 3, retries.session_retry_applied_twice,
+       "The dataset lease is held per sync session, re-entrant for its token, with the check and "
+       "the commit in two transactions, so a retried request (same token) applies again.",
+       faults="duplicate=1"),
     # -- validation ------------------------------------------------------------------------
     _m("unknown-op-treated-as-replace", "VAL-1", 2, validation.unknown_op_treated_as_replace,
        "Any Op other than 'remove' is handled as a replace."),

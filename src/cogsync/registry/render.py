@@ -64,7 +64,8 @@ def _md_entry(e: Entry) -> list[str]:
     out.append("- **Probes:** " + (", ".join(_probes(e, "`")) or "none"))
     if e.mutants:
         out.append("- **Mutants that break it:**")
-        out += [f"  - `{m.name}`: {m.description}" for m in e.mutants]
+        out += [f"  - `{m.name}`: {m.description}" + (f" (only under `--faults {m.faults}`)" if m.faults else "")
+                for m in e.mutants]
     out.append(f"- **Shown by:** {_shown_by(e, '`')}.")
     if e.showcase.code:
         out += ["", "```python", e.showcase.code.rstrip(), "```"]

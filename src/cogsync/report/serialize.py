@@ -7,6 +7,7 @@ from typing import Any
 
 from cogsync.conformance.results import (
     Failure,
+    FaultReport,
     PropertyResult,
     RunResult,
     Status,
@@ -100,6 +101,7 @@ def run_to_dict(run: RunResult) -> dict[str, Any]:
         "notes": list(run.notes),
         "target_description": asdict(run.target_description) if run.target_description else None,
         "limits": asdict(run.limits),
+        "faults": _faults_to_dict(run.faults),
         "properties": [
             {
                 "id": r.property_id,
@@ -143,4 +145,20 @@ def run_from_dict(data: dict[str, Any]) -> RunResult:
         notes=list(data.get("notes", [])),
         target_description=description_from_dict(data.get("target_description")),
         limits=Limits(**data["limits"]) if isinstance(data.get("limits"), dict) else Limits(),
+        faults=_faults_from_dict(data.get("faults")),
     )
+
+
+def _faults_to_dict(faults: FaultReport | None) -> dict[str, Any] | None:
+    """The ``faults`` member: the SPEC, every injected fault, the answers left unknown."""
+    if faults is None:
+        return None
+    return {"spec": faults.spec, "requests": faults.requests, "unknown_answers": faults.unknown_answers,
+            "summary": faults.summary(), "injected": [dict(f) for f in faults.injected]}
+
+
+def _faults_from_dict(data: Any) -> FaultReport | None:
+    if not isinstance(data, dict) or not isinstance(data.get("spec"), str):
+        return None
+    return FaultReport(data["spec"], [dict(f) for f in data.get("injected", []) if isinstance(f, dict)],
+                       int(data.get("unknown_answers", 0)), int(data.get("requests", 0)))

@@ -54,6 +54,9 @@ class Response:
     ``status`` is None when no HTTP answer arrived; ``headers`` has lower-cased
     names (empty when the transport cannot see them); ``started_at`` and
     ``ended_at`` are ``time.time()`` just before sending and just after the answer.
+    ``duplicates`` are other deliveries of this same request whose answers the client
+    never saw (a ``duplicate`` fault, :mod:`cogsync.faults.target`): each an
+    ``Unknown`` response the judge must allow to have applied, at most once in all.
     """
 
     call: Call
@@ -63,6 +66,7 @@ class Response:
     raw_body: bytes | None = None
     started_at: float = 0.0
     ended_at: float = 0.0
+    duplicates: tuple[Response, ...] = ()
 
     @property
     def duration(self) -> float:

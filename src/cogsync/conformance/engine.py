@@ -378,12 +378,17 @@ def _run_concurrency(ctx: _Context) -> None:
     for index in range(rounds):
         ctx.watch.going()  # the racing clients turn a stop into Unknown answers: check here
         ctx.progress(Progress("concurrency", index, rounds, f"{ctx.config.concurrency} clients"))
-        history = concurrency.race(ctx.target, ctx.scope, clients=ctx.config.concurrency, rng=rng)
+        opening = concurrency.OPENINGS[index % len(concurrency.OPENINGS)]
+        history = concurrency.race(ctx.target, ctx.scope, clients=ctx.config.concurrency, rng=rng,
+                                   opening=opening)
         ctx.scope.sweep(ctx.target)
         ctx.watch.going()
         verdict = concurrency.judge_history(history, ctx.config.limits, timeout=_seconds_left(ctx, 30.0))
-        if verdict.ok is None:
-            ctx.notes["CONF-6"] = "a history could not be decided in time: " + verdict.explanation
+        if verdict.ok is None:  # never counted: reported in the run's notes and CONF-6's
+            undecided = (f"concurrency round {index + 1} ({'/'.join(opening)}, {len(history)} calls) "
+                         f"could not be decided in time: {verdict.explanation}")
+            ctx.notes["CONF-6"] = undecided
+            ctx.run_notes.append(undecided)
             continue
         if verdict.ok and concurrency.is_a_race(history):
             ctx.tally.witnessed("CONF-6")

@@ -132,7 +132,9 @@ def _opening_steps(k: int, move: str, dataset: str, *, first_writes: bool) -> li
 
 def judge_history(history: History, limits: Limits, *, timeout: float) -> CheckResult:
     """CONF-6: search ``history`` for an order the sequential model accepts (linearizability)."""
-    return check(history, ModelSpec(limits=limits, per_identity=True), timeout=timeout)
+    deletes = any(op.call.operation == "DeleteDataset" for op in history)
+    return check(history, ModelSpec(limits=limits, per_identity=True, counts_may_restart=deletes),
+                 timeout=timeout)
 
 
 def failure_from(result: CheckResult) -> Failure:

@@ -45,8 +45,8 @@ KEYS = ("highScore", "level", "coins")
 #: are one call each. Where a round has a delete, client 0 writes first (the dataset exists).
 OPENINGS: tuple[tuple[str, ...], ...] = (
     ("cas", "cas", "cas", "cas"),  # Update x Update
-    ("delete", "fresh", "list", "fresh", "describe", "list_datasets"),  # Update x Delete, Delete x List
-    ("fresh", "describe", "delete", "list", "list_datasets", "cas"),  # Describe x Update x Delete
+    ("delete", "fresh", "list", "list_datasets", "fresh", "describe"),  # Update x Delete x List
+    ("fresh", "describe", "delete", "fresh", "list", "list_datasets"),  # Describe x Update x Delete
 )
 
 #: The calls mixed into each client's free-running steps, one each.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from cogsync.conformance.edge_probes import KEY_NEIGHBOURS, KELVIN
+from cogsync.conformance.edge_probes import KELVIN, KEY_NEIGHBOURS
 
 from .conftest import Sync, error_of
 

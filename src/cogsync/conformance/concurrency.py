@@ -97,6 +97,9 @@ def race(target: Target, scope: Scope, *, clients: int, rng: random.Random, dead
     schedules = []
     barrier = threading.Barrier(clients) if clients > 1 else None
     deletes = "delete" in opening[:clients]
+    if scope.real:  # the named identity's other datasets are unknown to the model: no ListDatasets
+        opening = tuple("list" if move == "list_datasets" else move for move in opening)
+    extras = tuple(a for a in EXTRA_ACTIONS if not (scope.real and a == "list_datasets"))
     for k in range(clients):
         device = Device(identity, f"device-{k}", on_conflict=rng.choice(["mine", "theirs"]), max_retries=1)
         steps = [
@@ -106,7 +109,7 @@ def race(target: Target, scope: Scope, *, clients: int, rng: random.Random, dead
             for n in range(CALLS_PER_CLIENT)
         ]
         steps.insert(rng.randint(0, len(steps)), ProgramStep(k, "list", dataset))
-        extra = rng.choice(EXTRA_ACTIONS)
+        extra = rng.choice(extras)
         steps.insert(rng.randint(1, len(steps)), ProgramStep(k, extra) if extra == "list_datasets"
                      else ProgramStep(k, extra, dataset))
         steps[:0] = _opening_steps(k, opening[k % len(opening)], dataset, first_writes=deletes and k == 0)

@@ -6,7 +6,8 @@
   to be two keys (datasets), or the odd one to be invalid;
 - carried values: a next-page token taken to another dataset, identity or pool;
 - the top of every valid range: lastSyncCount past a 32-bit int, maxResults at the
-  largest Integer, a SyncCount at the largest long, a key and a value at their longest;
+  largest Integer, a SyncCount at the largest long, a key at its longest (and a value at
+  its longest, filling a dataset to the byte limit, in the spread-limits probe);
 - limits met with the data spread over several datasets;
 - every listing taken before and after each change of a dataset's state.
 
@@ -93,7 +94,7 @@ def next_tokens_stay_home(d: Driver) -> None:
     d.list_records(a, MaxResults=1, NextToken=carried)  # still good where it belongs
 
 
-@probe("LIST-3", "LIST-7", "VAL-2", "CONF-7", "LIM-3")
+@probe("LIST-3", "LIST-7", "VAL-2", "CONF-7")
 def top_of_every_range(d: Driver) -> None:
     (ds,) = _names(d, "extremes", "")
     d.put(ds, [replace("k", "1", 0)])
@@ -104,22 +105,18 @@ def top_of_every_range(d: Driver) -> None:
     d.list_records(ds, LastSyncCount=3)
     d.list_records(ds, MaxResults=INT32_MAX)  # the largest valid Integer (LIST-7: a page)
     d.put(ds, [replace("ahead", "v", LONG_MAX)])  # CONF-7 at the largest long
-    (big,) = _names(d, "longest", "")
-    largest = d.session.model.limits.max_dataset_bytes - 1
-    d.put(big, [replace("v", "x" * min(largest, 1048575), 0)])  # a value at its longest
-    d.describe(big)
 
 
 @probe("LIM-3", "VAL-2", heavy=True)
 def limits_spread_over_datasets(d: Driver) -> None:
-    """Each dataset under its own limit, the identity's total over it: all accepted."""
+    """A value at its longest (the first dataset at its byte limit), then a second dataset
+    within its own limit though the identity's total is past it: both accepted."""
     limit = d.session.model.limits.max_dataset_bytes
-    names = _names(d, "spread", "-1", "-2")
-    for name in names:
-        d.put(name, [replace("chunk", "s" * (limit * 2 // 3), 0)])
-    d.put(names[0], [replace("more", "t" * (limit // 4), 0)])
-    for name in names:
-        d.describe(name)
+    first, second = _names(d, "spread", "-1", "-2")
+    d.put(first, [replace("v", "x" * min(limit - 1, 1048575), 0)])  # 1 MB with its key "v"
+    d.put(second, [replace("chunk", "s" * (limit * 2 // 3), 0)])
+    d.describe(first)
+    d.describe(second)
 
 
 def _look(d: Driver, ds: str, since: int) -> None:

@@ -191,7 +191,7 @@ CATALOG: tuple[Mutant, ...] = (
        "The 20-datasets-per-identity limit was never implemented."),
     _m("record-limit-off-by-one", "LIM-2", 2, limits.record_limit_off_by_one,
        "The record limit compares with >= where > was meant, refusing the 1024th record."),
-    _m("byte-limit-per-identity", "LIM-3", 6, limits.byte_limit_per_identity,
+    _m("byte-limit-per-identity", "LIM-3", 4, limits.byte_limit_per_identity,
        "The 1 MB limit weighs all of an identity's datasets together (a per-user quota), so "
        "data spread over two datasets, each within the limit, is refused."),
     _m("byte-limit-per-request", "LIM-3", 4, limits.byte_limit_per_request,

@@ -22,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cogsync.contracts.calls import Call, Err, Ok
-from cogsync.emulator.choices import reference_app
+from cogsync.emulator.apps import reference_app
 from cogsync.emulator.server import EmulatorServer
 from cogsync.targets import Boto3Target, HttpTarget, InProcessTarget
 from cogsync.targets.base import Target

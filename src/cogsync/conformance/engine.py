@@ -302,7 +302,7 @@ class _Context:
     def database(self) -> Any:
         if self.config.database is None:
             return None
-        from cogsync.settings import example_database
+        from cogsync.conformance.databases import example_database
 
         return example_database(self.config.database)
 

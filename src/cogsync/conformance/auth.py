@@ -21,8 +21,6 @@ from cogsync.conformance.session import Session
 from cogsync.contracts.calls import Call, Err, Ok
 from cogsync.strategies import Identity
 from cogsync.targets.base import Response, Target
-from cogsync.targets.http_target import HttpTarget
-from cogsync.targets.in_process import InProcessTarget
 
 #: The embedded emulator's keys: the run signs with the first; the second may act
 #: only for BOUND_IDENTITY.
@@ -45,14 +43,10 @@ class AuthVerdict:
 
 
 def sibling(target: Target, access_key: str, secret: str) -> Target | None:
-    """The same endpoint signed with other credentials; None when the transport cannot."""
-    if isinstance(target, InProcessTarget):
-        return InProcessTarget(target.app, name=target.name, region=target.region,
-                               credentials=(access_key, secret))
-    if isinstance(target, HttpTarget):
-        return HttpTarget(target.endpoint_url, region=target.region, credentials=(access_key, secret),
-                          timeout=target.timeout)
-    return None
+    """The same endpoint signed with other credentials; None when the transport cannot
+    (a target written by hand may lack ``with_credentials``: it cannot, then)."""
+    with_credentials = getattr(target, "with_credentials", None)
+    return with_credentials(access_key, secret) if with_credentials is not None else None
 
 
 def _write_as(other: Target, session: Session, driver: Driver, dataset: str, token: str | None,
@@ -81,8 +75,9 @@ def _refused_and_unchanged(session: Session, driver: Driver, dataset: str, respo
         session.tally.witnessed("ISO-2")
 
 
-def probe_signatures(target: Target, session: Session, scope: Scope, *, knows_bound_key: bool) -> AuthVerdict:
-    """Run the ISO-2 probe; the session judges every answer."""
+def probe_signatures(target: Target, session: Session, scope: Scope) -> AuthVerdict:
+    """Run the ISO-2 probe; the session judges every answer. The identity-bound check
+    runs where the target declares ``knows_bound_key``."""
     run_key = getattr(getattr(target, "credentials", None), "access_key", None) or RUN_KEY[0]
     forged = sibling(target, run_key, "not-the-secret")
     if forged is None:
@@ -100,7 +95,7 @@ def probe_signatures(target: Target, session: Session, scope: Scope, *, knows_bo
         return AuthVerdict(None, f"no answer to the request with a bad signature ({response.outcome})")
     _refused_and_unchanged(session, driver, dataset, response,
                            "a request with a bad signature was not refused with 403")
-    if knows_bound_key:
+    if getattr(target, "knows_bound_key", False):
         bound = sibling(target, *BOUND_KEY)
         assert bound is not None
         response = _write_as(bound, session, driver, dataset, driver.token(dataset), "not-mine", 1)

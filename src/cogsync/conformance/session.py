@@ -14,6 +14,7 @@ not one example that wanders from one bug to the other while shrinking.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cogsync.conformance.results import Failure, Step
@@ -45,11 +46,27 @@ class PropertyFailed(ContractViolation):
 
 @dataclass
 class Tally:
-    """What a run saw so far: witnesses per property, findings, failures."""
+    """What a run saw so far: witnesses per property, findings, failures.
+
+    ``on_failure`` hears of every failure the moment a session sees it, before any
+    shrinking (``engine.run(..., on_failure=...)``; the mutant benchmark times with it).
+    """
 
     witnesses: dict[str, int] = field(default_factory=dict)
     findings: dict[str, list[str]] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+    on_failure: Callable[[Failure], None] | None = field(default=None, compare=False, repr=False)
+
+    def failed(self, failure: Failure) -> None:
+        """Record ``failure`` for the run's verdicts."""
+        self.failures.append(failure)
+        self.notice(failure)
+
+    def notice(self, failure: Failure) -> None:
+        """Tell ``on_failure`` only: a failure inside a Hypothesis example, which the
+        search records once it has shrunk it."""
+        if self.on_failure is not None:
+            self.on_failure(failure)
 
     def witnessed(self, property_id: str, n: int = 1) -> None:
         self.witnesses[property_id] = self.witnesses.get(property_id, 0) + n
@@ -144,5 +161,6 @@ class Session:
     def _fail(self, failure: Failure) -> None:
         self.failures.append(failure)
         if self.raise_on_failure:
+            self.tally.notice(failure)
             raise PropertyFailed.for_failure(failure)
-        self.tally.failures.append(failure)
+        self.tally.failed(failure)

@@ -176,6 +176,7 @@ class InProcessTarget(RequestDeadline, WireSender):
         credentials: Credentials | tuple[str, ...] | None = None,
         sign: bool = True,
         owner: Any = None,
+        knows_bound_key: bool = False,
     ) -> None:
         if not callable(app):
             raise UsageError.bad_argument(
@@ -193,10 +194,16 @@ class InProcessTarget(RequestDeadline, WireSender):
         )
         #: What built the app (e.g. the emulator), for reset() and inspection.
         self.owner = owner
+        self.knows_bound_key = bool(knows_bound_key)
         self._local = threading.local()
 
     def __repr__(self) -> str:
         return f"InProcessTarget({self.app!r}, name={self.name!r})"
+
+    def with_credentials(self, access_key: str, secret: str) -> InProcessTarget:
+        """The same app, signed with other credentials."""
+        return InProcessTarget(self.app, name=self.name, region=self.region,
+                               credentials=(access_key, secret))
 
     @property
     def last_environ(self) -> dict[str, Any] | None:
@@ -217,7 +224,7 @@ class InProcessTarget(RequestDeadline, WireSender):
         from cogsync.targets.emulator_app import build_emulator_app
 
         target_options = {
-            k: options.pop(k) for k in ("region", "credentials", "sign") if k in options
+            k: options.pop(k) for k in ("region", "credentials", "sign", "knows_bound_key") if k in options
         }
         plain = set(options) <= _PLAIN_EMULATOR_OPTIONS
         app, owner = build_emulator_app(**options)

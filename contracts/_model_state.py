@@ -21,8 +21,8 @@ Shape of a world::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
 import dataclasses
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any, Generic, TypeVar
 

@@ -30,7 +30,6 @@ from cogsync.conformance import auth, linearizability
 from cogsync.conformance.wire_checks import (
     Exchange,
     WireCheck,
-    WireProblem,
     error_shape,
     no_server_errors,
     run_wire_checks,
@@ -43,7 +42,7 @@ from cogsync.contracts._model_state import RefusalMark
 from cogsync.contracts.model import Model
 from cogsync.contracts.properties import PROPERTIES
 
-__all__ = ["CANNOT_CHECK", "KINDS", "REGISTRY", "WITNESSES", "Check", "Exchange", "WireCheck", "WireProblem",
+__all__ = ["CANNOT_CHECK", "KINDS", "REGISTRY", "WITNESSES", "Check", "Exchange", "WireCheck",
            "error_shape", "no_server_errors", "run_wire_checks", "unchecked", "wire_checks"]
 
 KINDS = ("model", "pages", "wire", "concurrency", "auth", "finding")

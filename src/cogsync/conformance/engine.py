@@ -162,8 +162,7 @@ class _ThrottledAnswers:
         problems = error_shape(response)
         with self._lock:
             for p in problems:
-                self.tally.failed(Failure(p.property_id, p.title, p.expected, p.received,
-                                          (Step(response.call, response.outcome),)))
+                self.tally.failed(Failure.of(p, (Step(response.call, response.outcome),)))
 
 
 def embedded_target() -> Target:

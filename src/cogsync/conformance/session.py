@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from cogsync.conformance.results import Failure, Step
 from cogsync.conformance.wire_checks import run_wire_checks
 from cogsync.contracts.calls import Call, Ok
-from cogsync.contracts.model import Belief, Model
+from cogsync.contracts.model import Belief, Model, Violation
 from cogsync.errors import ContractViolation
 from cogsync.targets.base import Response, Target
 
@@ -112,9 +112,9 @@ class Session:
         for finding in judgement.findings:
             if self._wanted(finding.property_id):
                 self.tally.found(finding.property_id, finding.observation)
-        problems = [(v.property_id, v.title, v.expected, v.received) for v in judgement.violations]
+        problems = list(judgement.violations)
         if response.status is not None:  # WIRE-2's header and body too (the model saw the type)
-            problems += [(p.property_id, p.title, p.expected, p.received) for p in run_wire_checks(response)]
+            problems += run_wire_checks(response)
         paged, page_problems = self._pages(before, response, client)
         witnessed |= paged
         problems += page_problems
@@ -123,12 +123,12 @@ class Session:
                 self.tally.witnessed(pid)
         # The model and the wire checks ask the same deciders (WIRE-2, WIRE-4): a breach
         # both saw in one answer is one failure.
-        for pid, title, expected, received in dict.fromkeys(problems):
-            if self._wanted(pid):
-                self._fail(Failure(pid, title, expected, received, tuple(self.steps)))
+        for violation in dict.fromkeys(problems):
+            if self._wanted(violation.property_id):
+                self._fail(Failure.of(violation, tuple(self.steps)))
 
     def _pages(self, before: Belief, response: Response,
-               client: int) -> tuple[set[str], list[tuple[str, str, str, str]]]:
+               client: int) -> tuple[set[str], list[Violation]]:
         """LIST-4/LIST-5 over a whole pagination, judged when its last page arrives:
         (what it witnessed, what it broke)."""
         call, outcome = response.call, response.outcome
@@ -150,8 +150,7 @@ class Session:
         judgement = self.model.judge_pages(start[0], start[1], start[2])
         paging = ("LIST-4", "LIST-5")
         return ({pid for pid in judgement.witnessed if pid in paging},
-                [(v.property_id, v.title, v.expected, v.received)
-                 for v in judgement.violations if v.property_id in paging])
+                [v for v in judgement.violations if v.property_id in paging])
 
     def fail(self, failure: Failure) -> None:
         """A breach found outside the model (e.g. by the auth probe)."""

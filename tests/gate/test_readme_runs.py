@@ -40,7 +40,7 @@ _SERVE_PORT = re.compile(r"--port[ =](\d+)")
 
 # What `--in-process myserver.wsgi:make_app` and `--app myserver:make_app` load: the
 # reference emulator, standing in for the reader's own server.
-MYSERVER = "from cogsync.emulator.choices import reference_app\n\n\ndef make_app():\n    return reference_app()\n"
+MYSERVER = "from cogsync.emulator.apps import reference_app\n\n\ndef make_app():\n    return reference_app()\n"
 
 
 def _all_blocks() -> list[Block]:

@@ -158,4 +158,4 @@ def input_violations(call: Call) -> list[InputViolation]:
             else:
                 for index, patch in enumerate(patches):
                     out += _patch(index, patch)
-    return sorted(set(out))
+    return sorted(set(out)) if out else out

@@ -42,7 +42,7 @@ from cogsync.contracts.calls import Call, Err, Ok, Outcome, Unknown
 from cogsync.errors import UsageError
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SPEC = "tests/unit/test_linearizability_specs.py:SyncCountSpec"
+DEFAULT_SPEC = "tests/support/linearizability_specs.py:SyncCountSpec"
 POOL = "us-east-1:00000000-0000-0000-0000-000000000000"
 IDENTITY = "us-east-1:11111111-1111-1111-1111-111111111111"
 KEYS = tuple(f"key{i}" for i in range(6))

@@ -31,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 SERVERS = {
     "habits": "tests.support.aws_habits:make_app",
-    "flipped": "cogsync.emulator.choices:flipped_app",
+    "flipped": "cogsync.emulator.apps:flipped_app",
 }
 
 

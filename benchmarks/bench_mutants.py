@@ -12,10 +12,9 @@ mutant the table shows:
   among those properties, against the hand-counted minimum in the catalog;
 - ``run s``: the whole run, shrinking and every other phase included.
 
-and then the kill rate. The first failure is observed by wrapping, for the length of
-a run, the three places the engine records one (``Session._fail``,
-``PropertyFailed.for_failure``, ``concurrency.failure_from``): the engine has no
-failure callback. Nothing the engine decides is changed.
+and then the kill rate. The first failure is observed through the engine's
+``on_failure`` callback, which hears of each failure before it is shrunk. Nothing
+the engine decides is changed.
 
 The mutants only a restart shows (``Mutant.restarts``) are measured by
 ``benchmarks/bench_restarts.py`` instead, with restarts on.
@@ -37,7 +36,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from cogsync.conformance import concurrency, session
 from cogsync.conformance.auth import RUN_KEY
 from cogsync.conformance.config import RunConfig
 from cogsync.conformance.engine import run
@@ -84,36 +82,6 @@ class FirstFailure:
             self.at = (self.calls, time.perf_counter() - self.began)
 
 
-@contextlib.contextmanager
-def watching(first: FirstFailure) -> Iterator[None]:
-    """Report every failure the engine records to ``first``, for the length of the block."""
-    fail, for_failure, failure_from = (session.Session._fail, session.PropertyFailed.for_failure,
-                                       concurrency.failure_from)
-
-    def on_fail(self: Any, failure: Failure) -> None:
-        first.recorded(failure)
-        fail(self, failure)
-
-    def on_raise(cls: Any, failure: Failure) -> Any:
-        first.recorded(failure)
-        return for_failure.__func__(cls, failure)  # type: ignore[attr-defined]
-
-    def on_history(result: Any) -> Failure:
-        failure = failure_from(result)
-        first.recorded(failure)
-        return failure
-
-    session.Session._fail = on_fail  # type: ignore[method-assign]
-    session.PropertyFailed.for_failure = classmethod(on_raise)  # type: ignore[method-assign,assignment]
-    concurrency.failure_from = on_history
-    try:
-        yield
-    finally:
-        session.Session._fail = fail  # type: ignore[method-assign]
-        session.PropertyFailed.for_failure = for_failure  # type: ignore[method-assign]
-        concurrency.failure_from = failure_from
-
-
 def counted(target: Any, first: FirstFailure) -> Any:
     """Count every request ``target`` sends (the instance keeps its class: ISO-2 needs it)."""
     for name in ("send", "send_raw"):
@@ -132,15 +100,13 @@ def target_for(mutant: Mutant, transport: str) -> Iterator[Any]:
     credentials = RUN_KEY if mutant.signed else ("cogsync", "unsigned-app")
     app = mutant.build()
     if transport == "in-process":
-        target: Any = InProcessTarget(app, credentials=credentials)
-        target.knows_bound_key = mutant.signed
+        target: Any = InProcessTarget(app, credentials=credentials, knows_bound_key=mutant.signed)
         yield target
         return
     server = EmulatorServer(app, "127.0.0.1", 0)
     server.start()
     try:
-        target = HttpTarget(server.url, credentials=credentials)
-        target.knows_bound_key = mutant.signed
+        target = HttpTarget(server.url, credentials=credentials, knows_bound_key=mutant.signed)
         yield target
     finally:
         server.stop()
@@ -150,10 +116,10 @@ def measure(mutant: Mutant, *, transport: str, seed: int) -> Row:
     first = FirstFailure(mutant.breaks)
     result: RunResult | None = None
     error = None
-    with target_for(mutant, transport) as target, watching(first):
+    with target_for(mutant, transport) as target:
         counted(target, first)
         try:
-            result = run(target, RunConfig(budget="quick", seed=seed, faults=mutant.faults))
+            result = run(target, RunConfig(budget="quick", seed=seed, faults=mutant.faults), on_failure=first.recorded)
         except Exception as exc:  # noqa: BLE001 - an engine crash is a measurement too
             error = f"{type(exc).__name__}: {exc}"
     run_seconds = time.perf_counter() - first.began

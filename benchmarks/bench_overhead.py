@@ -1,27 +1,42 @@
-"""Kit overhead: checked calls per second over raw calls per second, same in-process target.
+"""Kit overhead: checked calls per second over raw calls per second, on the same transport.
 
-Raw: ListRecords + UpdateRecords pairs sent through ``InProcessTarget.send`` only.
-Checked: the same pairs through a :class:`cogsync.conformance.session.Session`, which
-judges every answer with the model (schemas included) and runs the wire checks.
-Both sides run interleaved rounds on fresh emulators; the median round is reported.
+Raw: ListRecords + UpdateRecords pairs sent through ``target.send`` only (SigV4
+signing included). Checked: the same pairs through a
+:class:`cogsync.conformance.session.Session`, which judges every answer with the
+model (schemas included) and runs the wire checks. Two transports, measured in one
+run: ``in-process`` (``InProcessTarget`` on the emulator app) and ``http`` (an
+``HttpTarget`` to the emulator served by cheroot on 127.0.0.1). Both sides run
+interleaved rounds on fresh emulators; the median round is reported, as calls per
+second and microseconds per call.
 
-    python benchmarks/bench_overhead.py --pairs 500 --rounds 5 [--json]
+``--clock cpu`` times with ``time.process_time()`` (the CPU of this process, the HTTP
+server's threads included) instead of the wall clock: on a machine shared with other
+work, the wall clock measures the neighbours too.
+
+    python benchmarks/bench_overhead.py --pairs 500 --rounds 5 [--transport in-process|http|both] \
+        [--clock wall|cpu] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from cogsync.conformance.session import Session
 from cogsync.contracts.calls import Call, Ok
 from cogsync.contracts.model import Model
-from cogsync.targets.base import Response
+from cogsync.emulator.server import EmulatorServer
+from cogsync.targets.base import Response, Target
+from cogsync.targets.emulator_app import build_emulator_app
+from cogsync.targets.http_target import HttpTarget
 from cogsync.targets.in_process import InProcessTarget
+
+TRANSPORTS = ("in-process", "http")
 
 
 def _pairs(send: Callable[[Call], Response], pairs: int) -> None:
@@ -41,38 +56,80 @@ def _pairs(send: Callable[[Call], Response], pairs: int) -> None:
         seen[key] = count
 
 
-def measure(pairs: int, rounds: int) -> dict[str, float]:
+@contextlib.contextmanager
+def fresh_target(transport: str) -> Iterator[Target]:
+    """A new emulator (memory storage) behind ``transport``; its server stopped after."""
+    if transport == "in-process":
+        target = InProcessTarget.emulator()
+        try:
+            yield target
+        finally:
+            target.close()
+        return
+    app, _handle = build_emulator_app()
+    server = EmulatorServer(app, "127.0.0.1", 0)
+    server.start()
+    target = HttpTarget(server.url)
+    try:
+        yield target
+    finally:
+        target.close()
+        server.stop()
+
+
+CLOCKS: dict[str, Callable[[], float]] = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def _timed(transport: str, pairs: int, checked: bool, clock: Callable[[], float]) -> float:
+    with fresh_target(transport) as target:
+        session = Session(target, Model()) if checked else None
+        send = session.send if session is not None else target.send
+        began = clock()
+        _pairs(send, pairs)
+        elapsed = clock() - began
+        if session is not None:
+            assert not session.tally.failures, session.tally.failures[0]
+        return elapsed
+
+
+def measure(transport: str, pairs: int, rounds: int, clock: str = "wall") -> dict[str, float | str]:
     raw_times, checked_times = [], []
     for _ in range(rounds):
-        target = InProcessTarget.emulator()
-        began = time.perf_counter()
-        _pairs(target.send, pairs)
-        raw_times.append(time.perf_counter() - began)
-
-        target = InProcessTarget.emulator()
-        session = Session(target, Model())
-        began = time.perf_counter()
-        _pairs(session.send, pairs)
-        checked_times.append(time.perf_counter() - began)
-        assert not session.tally.failures, session.tally.failures[0]
-    raw = 2 * pairs / statistics.median(raw_times)
-    checked = 2 * pairs / statistics.median(checked_times)
-    return {"raw_calls_per_second": raw, "checked_calls_per_second": checked, "ratio": checked / raw}
+        raw_times.append(_timed(transport, pairs, False, CLOCKS[clock]))
+        checked_times.append(_timed(transport, pairs, True, CLOCKS[clock]))
+    calls = 2 * pairs
+    raw, checked = statistics.median(raw_times), statistics.median(checked_times)
+    return {
+        "transport": transport,
+        "clock": clock,
+        "raw_calls_per_second": calls / raw,
+        "checked_calls_per_second": calls / checked,
+        "raw_us_per_call": 1e6 * raw / calls,
+        "checked_us_per_call": 1e6 * checked / calls,
+        "checker_us_per_call": 1e6 * (checked - raw) / calls,
+        "ratio": raw / checked,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--pairs", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--transport", choices=[*TRANSPORTS, "both"], default="both")
+    parser.add_argument("--clock", choices=list(CLOCKS), default="wall")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    result = measure(args.pairs, args.rounds)
+    transports = TRANSPORTS if args.transport == "both" else (args.transport,)
+    results = [measure(t, args.pairs, args.rounds, args.clock) for t in transports]
     if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        print(f"raw calls/s      {result['raw_calls_per_second']:10.1f}")
-        print(f"checked calls/s  {result['checked_calls_per_second']:10.1f}")
-        print(f"checked / raw    {result['ratio']:10.3f}")
+        print(json.dumps(results, indent=2))
+        return 0
+    print(f"{'transport':<11} {'raw/s':>9} {'checked/s':>10} {'raw us':>8} {'checked us':>11} "
+          f"{'checker us':>11} {'checked/raw':>12}")
+    for r in results:
+        print(f"{r['transport']:<11} {r['raw_calls_per_second']:9.1f} {r['checked_calls_per_second']:10.1f} "
+              f"{r['raw_us_per_call']:8.0f} {r['checked_us_per_call']:11.0f} {r['checker_us_per_call']:11.0f} "
+              f"{r['ratio']:12.3f}")
     return 0
 
 

@@ -64,11 +64,6 @@ class Listing:
         return len(self.pages) > 1
 
 
-def page_records(page: dict[str, Any]) -> list[Any]:
-    records = page.get("Records")
-    return records if isinstance(records, list) else []
-
-
 def check_pages(call: Call, listing: Listing, v: Verdict, *, records_key: str = "Records") -> None:
     """World-independent pagination checks: TOK-1, LIST-4 (sizes, stable count), LIST-5, LIST-7."""
     p = call.params

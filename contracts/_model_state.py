@@ -21,8 +21,9 @@ Shape of a world::
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any, Generic, TypeVar
 
 K = TypeVar("K")
@@ -66,17 +67,46 @@ def value_node(cls: type[T]) -> type[T]:
 
     cls.__hash__ = __hash__  # type: ignore[assignment]
     cls.__eq__ = __eq__  # type: ignore[assignment]
+    cls._node_fields = names  # type: ignore[attr-defined]
     return cls
 
 
-class FrozenMap(Generic[K, V]):
-    """An immutable mapping with a cached, order-independent hash."""
+def replace(node: T, **changes: Any) -> T:
+    """``dataclasses.replace`` for value nodes, minus its per-call introspection (the
+    model makes several copies per judged answer). The copy starts without the
+    original's cached hash and usage, as a new node must."""
+    names = getattr(node.__class__, "_node_fields", None)
+    if names is None:
+        return dataclasses.replace(node, **changes)  # type: ignore[type-var]
+    unknown = changes.keys() - set(names)
+    if unknown:
+        raise TypeError(f"{node.__class__.__name__} has no field(s) {sorted(unknown)}")
+    new = object.__new__(node.__class__)
+    own, copied = node.__dict__, new.__dict__
+    for name in names:
+        copied[name] = changes[name] if name in changes else own[name]
+    return new
 
-    __slots__ = ("_d", "_hash")
+
+class FrozenMap(Generic[K, V]):
+    """An immutable mapping with an order-independent hash, cheap to keep as it changes.
+
+    The hash is the XOR of its items' hashes. A copy with a few items set or removed
+    remembers the nearest ancestor whose hash is known and what changed since (``_delta``:
+    base hash, the base's items taken out, the items put in), so its hash costs
+    O(changes), and a value replaced again before anyone asks for the hash is never
+    hashed at all: the model copies a scope's token map (up to :data:`TOKEN_MEMORY`
+    entries) and the maps above it several times per judged answer, and hashes only
+    the last. Equality still compares the items: a collision costs a comparison, never
+    a wrong answer.
+    """
+
+    __slots__ = ("_d", "_hash", "_delta")
 
     def __init__(self, items: Iterable[tuple[K, V]] | dict[K, V] = ()) -> None:
         self._d: dict[K, V] = dict(items)
         self._hash: int | None = None
+        self._delta: tuple[int, dict[K, V], dict[K, V]] | None = None
 
     def get(self, key: K, default: Any = None) -> Any:
         return self._d.get(key, default)
@@ -100,27 +130,60 @@ class FrozenMap(Generic[K, V]):
         return self._d.values()
 
     def set(self, key: K, value: V) -> FrozenMap[K, V]:
-        d = dict(self._d)
-        d[key] = value
-        return FrozenMap(d)
+        return self.update(((key, value),))
 
     def update(self, pairs: Iterable[tuple[K, V]]) -> FrozenMap[K, V]:
-        d = dict(self._d)
-        d.update(pairs)
-        return FrozenMap(d)
+        new = self._changed()
+        d, delta = new._d, new._delta
+        for key, value in pairs:
+            if delta is not None:
+                _take_out(delta, d, key)
+                delta[2][key] = value
+            d[key] = value
+        return new._settled()
 
     def remove(self, keys: Iterable[K]) -> FrozenMap[K, V]:
-        d = dict(self._d)
-        for k in keys:
-            d.pop(k, None)
-        return FrozenMap(d)
+        new = self._changed()
+        d, delta = new._d, new._delta
+        for key in keys:
+            if key in d:
+                if delta is not None:
+                    _take_out(delta, d, key)
+                del d[key]
+        return new._settled()
 
     def map_values(self, fn: Callable[[V], V]) -> FrozenMap[K, V]:
         return FrozenMap({k: fn(v) for k, v in self._d.items()})
 
+    def _changed(self) -> FrozenMap[K, V]:
+        """A copy about to change, carrying what it needs to hash in O(changes)."""
+        new: FrozenMap[K, V] = FrozenMap(self._d)
+        if self._hash is not None:
+            new._delta = (self._hash, {}, {})
+        elif self._delta is not None:
+            base, taken, put = self._delta
+            new._delta = (base, dict(taken), dict(put))
+        return new
+
+    def _settled(self) -> FrozenMap[K, V]:
+        if self._delta is not None and len(self._delta[1]) + len(self._delta[2]) > len(self._d):
+            self._delta = None  # more changes than items: hashing afresh is cheaper
+        return self
+
     def __hash__(self) -> int:
         if self._hash is None:
-            self._hash = hash(frozenset(self._d.items()))
+            h = 0
+            if self._delta is not None:
+                h, taken, put = self._delta
+                for item in taken.items():
+                    h ^= hash(item)
+                for item in put.items():
+                    h ^= hash(item)
+                self._delta = None
+            else:
+                for item in self._d.items():
+                    h ^= hash(item)
+            self._hash = h
         return self._hash
 
     def __eq__(self, other: object) -> bool:
@@ -132,6 +195,16 @@ class FrozenMap(Generic[K, V]):
 
     def __repr__(self) -> str:
         return f"FrozenMap({self._d!r})"
+
+
+def _take_out(delta: tuple[int, dict[Any, Any], dict[Any, Any]], d: dict[Any, Any], key: Any) -> None:
+    """Record that ``key``'s current item leaves the map: undo it if it was put in since
+    the base, else note the base's item as taken out."""
+    _base, taken, put = delta
+    if key in put:
+        del put[key]
+    elif key in d:
+        taken[key] = d[key]
 
 
 EMPTY: FrozenMap[Any, Any] = FrozenMap()
@@ -402,8 +475,12 @@ class World:
         The control of every refusal witness: a refusal tells something only about a
         server that does not refuse everything.
         """
-        return any(slot.dataset.exists or slot.dataset.deleted
-                   for identity in self.identities.values() for slot in identity.datasets.values())
+        cached = self.__dict__.get("_accepted")
+        if cached is None:  # asked of every world at every answer: computed once per world
+            cached = any(slot.dataset.exists or slot.dataset.deleted
+                         for identity in self.identities.values() for slot in identity.datasets.values())
+            object.__setattr__(self, "_accepted", cached)
+        return bool(cached)
 
     def other_slots(self, scope: Scope) -> Iterator[tuple[Scope, Slot]]:
         """Every slot of the world except ``scope``'s own."""

@@ -129,6 +129,8 @@ def _violation_key(v: Verdict) -> tuple[int, tuple[tuple[str, str, str, str], ..
 
 def combine(verdicts: list[Verdict]) -> Verdict:
     """Merge the verdicts of alternative worlds (see the module docstring)."""
+    if len(verdicts) == 1:
+        return verdicts[0]  # one world, nothing to merge (the usual case)
     out = Verdict()
     accepting = [v for v in verdicts if not v.violations]
     if accepting:

@@ -30,9 +30,15 @@ class StringConstraint:
             broken.append("min_length")
         if self.max_length is not None and len(value) > self.max_length:
             broken.append("max_length")
-        if self.pattern is not None and value and re.fullmatch(self.pattern, value) is None:
+        if self.pattern is not None and value and _compiled(self.pattern).fullmatch(value) is None:
             broken.append("pattern")
         return broken
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """Compiled once: every call of a run checks its ids against these patterns."""
+    return re.compile(pattern)
 
 
 def _from_schema(fragment: dict) -> StringConstraint:

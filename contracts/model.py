@@ -506,6 +506,8 @@ def _finish(before: Belief, g: Verdict, w: Verdict) -> Judgement:
 
 def _resolved(before: Belief, after: Belief) -> list[Finding]:
     """Findings for MAY choices the surviving worlds now agree on, and did not before."""
+    if {w.policies for w in after.worlds} == {w.policies for w in before.worlds}:
+        return []  # the same choices still open, or settled: nothing newly agreed on
     out = []
     for name, (pid, texts) in _POLICY_FINDINGS.items():
         was = {getattr(w.policies, name) for w in before.worlds}

@@ -91,7 +91,7 @@ def only_uppercase(value: Any, rule: C.StringConstraint) -> bool:
 def _id(field: str, value: Any, rule: C.StringConstraint) -> list[InputViolation]:
     """An id's violations, upper-case hex told apart from other pattern breaches (VAL-4)."""
     found = _string(field, value, rule)
-    if only_uppercase(value, rule):
+    if any(x.constraint == "pattern" for x in found) and only_uppercase(value, rule):
         found = [InputViolation(field, "uppercase") if x.constraint == "pattern" else x for x in found]
     return found
 
@@ -158,4 +158,4 @@ def input_violations(call: Call) -> list[InputViolation]:
             else:
                 for index, patch in enumerate(patches):
                     out += _patch(index, patch)
-    return sorted(set(out))
+    return sorted(set(out)) if out else out

@@ -53,15 +53,12 @@ RuleBasedStateMachine, draw single steps with :func:`steps` and call
 from __future__ import annotations
 
 from cogsync.strategies._device import (
-    CONFLICT_POLICIES,
     DatasetView,
     Device,
     Exchange,
     RecordView,
-    run_scenario,
 )
 from cogsync.strategies._fields import (
-    DEFAULT_SIZE_BUDGET,
     dataset_names,
     device_ids,
     record_keys,
@@ -69,7 +66,7 @@ from cogsync.strategies._fields import (
     sync_counts,
     timestamps,
 )
-from cogsync.strategies._ids import REGIONS, identity_ids, identity_pool_ids
+from cogsync.strategies._ids import identity_ids, identity_pool_ids
 from cogsync.strategies._invalid_calls import (
     InvalidCall,
     invalid_list_records_requests,
@@ -154,9 +151,4 @@ __all__ = [
     "DatasetView",
     "RecordView",
     "Exchange",
-    "CONFLICT_POLICIES",
-    "run_scenario",
-    # constants
-    "REGIONS",
-    "DEFAULT_SIZE_BUDGET",
 ]

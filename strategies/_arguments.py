@@ -27,11 +27,6 @@ def check_integer(name: str, value: Any, *, low: int, high: int | None = None) -
     return value
 
 
-def check_optional_integer(name: str, value: Any, *, low: int, high: int | None = None) -> None:
-    if value is not None:
-        check_integer(name, value, low=low, high=high)
-
-
 def check_size_range(
     min_name: str, min_size: Any, max_name: str, max_size: Any, *, low: int, high: int
 ) -> None:

@@ -36,8 +36,8 @@ from cogsync.contracts.calls import Call, Err, Ok, Outcome
 from cogsync.errors import UsageError
 from cogsync.strategies._arguments import check_choice, check_integer
 from cogsync.strategies._patches import build_patch
-from cogsync.strategies._program import Edit, Identity, Step
 from cogsync.strategies._senders import Answer, as_sender
+from cogsync.strategies._steps import Edit, Identity, Step
 
 CONFLICT_POLICIES = ("mine", "theirs")
 

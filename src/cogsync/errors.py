@@ -61,3 +61,8 @@ class ContractViolation(CogsyncError, AssertionError):
 
 class InfrastructureError(CogsyncError, RuntimeError):
     """The target could not be reached or set up (CLI exit code 3)."""
+
+
+class CogsyncWarning(UserWarning):
+    """The pytest plugin's warning: a SHOULD breached under the documented profile, or
+    a stale baseline entry (``cogsync.pytest_plugin`` re-exports it)."""

@@ -29,11 +29,12 @@ from typing import Any
 
 import pytest
 
+from cogsync import options as shared_options
 from cogsync.baseline import Baseline
-from cogsync.commands import verify
 from cogsync.conformance.config import BUDGETS, RunConfig
 from cogsync.contracts.properties import PROFILES
 from cogsync.errors import CogsyncError
+from cogsync.errors import CogsyncWarning as CogsyncWarning  # where users import it from
 
 OPTIONS_KEY = pytest.StashKey["PluginOptions"]()
 SEED_WORKER_KEY = "cogsync_seed"
@@ -42,15 +43,11 @@ RUN_WORKER_KEY = "cogsync_run"
 DUMMY_KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 
-class CogsyncWarning(UserWarning):
-    """A SHOULD breached under the documented profile, or a stale baseline entry."""
-
-
 @dataclass(frozen=True)
 class PluginOptions:
     """The ``--cogsync-*`` options, checked once at configure time."""
 
-    target: argparse.Namespace  # the fields verify.open_target reads
+    target: argparse.Namespace  # the fields cogsync.options.open_target reads
     config: RunConfig
     seed: int
     seed_given: bool
@@ -60,7 +57,7 @@ class PluginOptions:
 
     @property
     def endpoint(self) -> str:
-        return verify.describe_target(self.target)
+        return shared_options.describe_target(self.target)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -90,10 +87,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     add("--cogsync-profile", help=argparse.SUPPRESS)  # renamed: see _options
     add("--cogsync-budget", choices=list(BUDGETS), default="quick", help="how hard to look")
-    add("--cogsync-max-examples", type=verify.whole_number("cogsync-max-examples", 1), metavar="N")
+    add("--cogsync-max-examples", type=shared_options.whole_number("cogsync-max-examples", 1), metavar="N")
     add(
         "--cogsync-seed",
-        type=verify.whole_number("cogsync-seed", 0, verify.SEED_LIMIT - 1),
+        type=shared_options.whole_number("cogsync-seed", 0, shared_options.SEED_LIMIT - 1),
         metavar="N",
         help="replay a run exactly (default: a random seed, shown in the header)",
     )
@@ -106,18 +103,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("--cogsync-skip", action="append", metavar="IDS", help="leave out these ids or globs")
     add(
         "--cogsync-concurrency",
-        type=verify.whole_number("cogsync-concurrency", 1, 64),
+        type=shared_options.whole_number("cogsync-concurrency", 1, 64),
         default=4,
         metavar="K",
     )
     add(
         "--cogsync-rate-limit",
-        type=verify.requests_per_second,
+        type=shared_options.requests_per_second,
         metavar="RPS",
         help="requests per second (default: 10 for non-loopback endpoints; 0: no limit)",
     )
-    add("--cogsync-timeout", type=verify.seconds("cogsync-timeout"), metavar="SECONDS")
-    add("--cogsync-deadline", type=verify.seconds("cogsync-deadline"), metavar="SECONDS")
+    add("--cogsync-timeout", type=shared_options.seconds("cogsync-timeout"), metavar="SECONDS")
+    add("--cogsync-deadline", type=shared_options.seconds("cogsync-deadline"), metavar="SECONDS")
     add(
         "--cogsync-require-signatures",
         action="store_true",
@@ -143,14 +140,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     add(
         "--cogsync-restart-every",
-        type=verify.whole_number("cogsync-restart-every", 1),
+        type=shared_options.whole_number("cogsync-restart-every", 1),
         metavar="N",
         help="restart after every N writes (UpdateRecords calls) of the restarts phase "
         "(default: before writes drawn from the seed)",
     )
     add(
         "--cogsync-faults",
-        type=verify.fault_spec,
+        type=shared_options.fault_spec,
         metavar="SPEC",
         help="run every phase but the preflight through these faults (as cogsync verify --faults)",
     )
@@ -181,7 +178,7 @@ def _options(config: pytest.Config) -> PluginOptions:
     worker_seed = getattr(config, "workerinput", {}).get(SEED_WORKER_KEY)
     seed = given if given is not None else worker_seed
     if seed is None:
-        seed = secrets.randbelow(verify.SEED_LIMIT)
+        seed = secrets.randbelow(shared_options.SEED_LIMIT)
     target = argparse.Namespace(
         endpoint_url=get("cogsync_endpoint_url"),
         in_process=get("cogsync_in_process"),
@@ -202,8 +199,8 @@ def _options(config: pytest.Config) -> PluginOptions:
             budget=get("cogsync_budget"),
             max_examples=get("cogsync_max_examples"),
             seed=seed,
-            properties=verify.id_list(get("cogsync_properties")) or None,
-            skip=verify.id_list(get("cogsync_skip")),
+            properties=shared_options.id_list(get("cogsync_properties")) or None,
+            skip=shared_options.id_list(get("cogsync_skip")),
             concurrency=get("cogsync_concurrency"),
             identity_pool_id=get("cogsync_identity_pool_id"),
             identity_id=get("cogsync_identity_id"),
@@ -322,7 +319,7 @@ def cogsync_target(pytestconfig: pytest.Config) -> Iterator[Any]:
     """The target of the options, probed once; unreachable is a setup error, not a failure."""
     options = options_of(pytestconfig)
     try:
-        target = verify.open_target(options.target)
+        target = shared_options.open_target(options.target)
     except CogsyncError as exc:
         pytest.fail(f"cogsync: {exc}", pytrace=False)
     try:

@@ -31,14 +31,12 @@ from typing import TYPE_CHECKING
 
 from hypothesis import HealthCheck, settings
 from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
-from hypothesis.database import (
-    DirectoryBasedExampleDatabase,
-    ExampleDatabase,
-    InMemoryExampleDatabase,
-)
+from hypothesis.database import ExampleDatabase
 
 from cogsync.conformance.config import BUDGETS
-from cogsync.errors import InfrastructureError, UsageError
+from cogsync.conformance.databases import REDIS_KEY_PREFIX as REDIS_KEY_PREFIX
+from cogsync.conformance.databases import example_database
+from cogsync.errors import UsageError
 
 if TYPE_CHECKING:
     from cogsync.conformance.config import RunConfig
@@ -46,8 +44,6 @@ if TYPE_CHECKING:
 #: Hypothesis profile name -> the run budget it takes its sizes from.
 PROFILE_BUDGETS: dict[str, str] = {"dev": "quick", "ci": "ci", "deep": "deep"}
 PROFILE_PREFIX = "cogsync-"
-REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
-REDIS_KEY_PREFIX = b"cogsync-example:"
 
 #: Targets are servers: their latency is not the code under test's speed, and
 #: large generated bodies are the point, so these health checks only get in the way.
@@ -57,42 +53,6 @@ _SUPPRESSED = [
     HealthCheck.filter_too_much,
     HealthCheck.function_scoped_fixture,
 ]
-
-
-def example_database(spec: str | None = None) -> ExampleDatabase | None:
-    """The database ``spec`` names: a directory, ``redis://...``, ``:memory:``; None for
-    ``none`` or no spec (nothing is written unless asked for)."""
-    if spec is None or spec == "" or spec.lower() == "none":
-        return None
-    if spec == ":memory:":
-        return InMemoryExampleDatabase()
-    if spec.lower().startswith(REDIS_SCHEMES):
-        return _redis_database(spec)
-    if "://" in spec:
-        raise UsageError.bad_argument(
-            "database", spec, "a directory, redis://host:port/db, :memory: or none"
-        )
-    path = Path(spec)
-    if path.exists() and not path.is_dir():
-        raise UsageError.bad_argument("database", spec, "a directory (this path is a file)")
-    return DirectoryBasedExampleDatabase(path)
-
-
-def _redis_database(url: str) -> ExampleDatabase:
-    try:
-        from hypothesis.extra.redis import RedisExampleDatabase
-        from redis import Redis
-        from redis.exceptions import RedisError
-    except ImportError:
-        raise UsageError(
-            f"database={url!r} needs the redis package: pip install 'cogsync[redis]'."
-        ) from None
-    try:
-        client = Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10)
-        client.ping()  # fail here, with the URL, not deep inside a Hypothesis run
-    except (RedisError, ValueError) as exc:
-        raise InfrastructureError(f"cannot use the example database {url}: {exc}") from None
-    return RedisExampleDatabase(client, key_prefix=REDIS_KEY_PREFIX)
 
 
 def profile_settings(name: str, **overrides: object) -> settings:

@@ -3,31 +3,18 @@ works, not how fast anything is)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from benchmarks import bench_emulator
 from cogsync.errors import UsageError
-
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_emulator.py"
 
 
 @pytest.fixture(scope="module")
-def bench() -> Iterator[ModuleType]:
-    spec = importlib.util.spec_from_file_location("bench_emulator", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while building
-    try:
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.modules.pop(spec.name, None)
+def bench() -> ModuleType:
+    return bench_emulator
 
 
 def test_bench_emulator_json_has_four_rows_with_positive_rates(bench, capsys):

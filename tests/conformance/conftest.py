@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
 import uuid
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from cogsync.contracts.calls import Call, Ok
 from cogsync.contracts.model import Model
 from cogsync.targets import InProcessTarget
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def support(name: str) -> ModuleType:
-    """``tests.support.<name>``, importable whichever way pytest was started."""
-    sys.path.insert(0, str(ROOT))
-    try:
-        return importlib.import_module(f"tests.support.{name}")
-    finally:
-        sys.path.remove(str(ROOT))
 
 
 class Judged:

@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from cogsync.emulator.choices import flipped_app, reference_app
+from cogsync.emulator.apps import flipped_app, reference_app
+from tests.support import aws_habits
 
-from .conftest import Judged, remove, replace, support
+from .conftest import Judged, remove, replace
 
 ASTRAL = "\U0001f600"
 
@@ -147,7 +148,7 @@ SCENARIOS: dict[Callable[[Judged], None], tuple[str, ...]] = {
 
 
 def habits(make: Callable[[], Any]) -> Callable[[], Any]:
-    return lambda: support("aws_habits").AwsHabits(make())
+    return lambda: aws_habits.AwsHabits(make())
 
 
 SERVERS: dict[str, Callable[[], Any]] = {

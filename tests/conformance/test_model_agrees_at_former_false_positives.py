@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from cogsync.emulator.choices import flipped_app, reference_app
+from cogsync.emulator.apps import flipped_app, reference_app
 
 from .conftest import Judged
 

@@ -27,7 +27,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 HABITS = "tests.support.aws_habits:make_app"
-FLIPPED = "cogsync.emulator.choices:flipped_app"
+FLIPPED = "cogsync.emulator.apps:flipped_app"
 #: MAY points whose findings tell the reference's choice from FLIPPED's.
 CHOICE_IDS = ("VAL-4", "SYNC-6", "CONF-7", "DEL-3", "TOK-5", "DS-3", "LIM-4")
 

@@ -42,7 +42,7 @@ _SERVED_PORT = re.compile(r"(?:--port[ =]|--listen[ =]|PORT=)(\d+)")
 
 # What `--in-process myserver.wsgi:make_app` and `--app myserver:make_app` load: the
 # reference emulator, standing in for the reader's own server.
-MYSERVER = "from cogsync.emulator.choices import reference_app\n\n\ndef make_app():\n    return reference_app()\n"
+MYSERVER = "from cogsync.emulator.apps import reference_app\n\n\ndef make_app():\n    return reference_app()\n"
 
 
 def _all_blocks() -> list[Block]:

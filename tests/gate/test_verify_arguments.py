@@ -7,6 +7,7 @@ import shlex
 
 import pytest
 
+from cogsync import options
 from cogsync.commands import verify
 from cogsync.commands.parser import Parser
 from cogsync.errors import InfrastructureError, UsageError
@@ -29,7 +30,7 @@ def test_defaults_are_a_quick_run_on_the_embedded_emulator() -> None:
         4,
     )
     assert config.properties is None and config.skip == ()
-    assert verify.describe_target(args) == "the embedded emulator"
+    assert options.describe_target(args) == "the embedded emulator"
 
 
 def test_properties_and_skip_are_comma_separated_and_repeatable() -> None:
@@ -148,8 +149,8 @@ def test_the_reproduce_command_parses_back_to_the_same_run() -> None:
         (["--endpoint-url", "http://127.0.0.1:9000"], None),
         (["--endpoint-url", "http://localhost:9000"], None),
         (["--endpoint-url", "http://[::1]:9000"], None),
-        (["--endpoint-url", "https://sync.example.com"], verify.DEFAULT_REMOTE_RATE_LIMIT),
-        (["--endpoint-url", "aws"], verify.DEFAULT_REMOTE_RATE_LIMIT),
+        (["--endpoint-url", "https://sync.example.com"], options.DEFAULT_REMOTE_RATE_LIMIT),
+        (["--endpoint-url", "aws"], options.DEFAULT_REMOTE_RATE_LIMIT),
         (["--endpoint-url", "https://sync.example.com", "--rate-limit", "0"], None),
         (["--endpoint-url", "http://127.0.0.1:9000", "--rate-limit", "3"], 3.0),
         (["--in-process", "m:f"], None),
@@ -158,7 +159,7 @@ def test_the_reproduce_command_parses_back_to_the_same_run() -> None:
 def test_rate_limit_is_on_by_default_for_non_loopback_endpoints(
     argv: list[str], expected: float | None
 ) -> None:
-    assert verify.effective_rate_limit(parse(*argv)) == expected
+    assert options.effective_rate_limit(parse(*argv)) == expected
 
 
 def test_a_closed_port_is_an_infrastructure_error() -> None:
@@ -169,4 +170,4 @@ def test_a_closed_port_is_an_infrastructure_error() -> None:
         port = sock.getsockname()[1]
     args = parse("--endpoint-url", f"http://127.0.0.1:{port}", "--timeout", "2")
     with pytest.raises(InfrastructureError, match=f"cannot reach http://127.0.0.1:{port}"):
-        verify.open_target(args)
+        options.open_target(args)

@@ -52,15 +52,14 @@ def reaching(app: Any, transport: str, *, signed: bool) -> Iterator[Any]:
     """A target for ``app``: in this process, or served on 127.0.0.1 and stopped after."""
     credentials = RUN_KEY if signed else None
     if transport == "in-process":
-        target: Any = InProcessTarget(app, credentials=credentials)
-        target.knows_bound_key = signed
+        target: Any = InProcessTarget(app, credentials=credentials, knows_bound_key=signed)
         yield target
         return
     server = EmulatorServer(app, "127.0.0.1", 0)
     server.start()
     try:
-        target = HttpTarget(server.url, credentials=credentials or ("cogsync", "unsigned-app"))
-        target.knows_bound_key = signed
+        target = HttpTarget(server.url, credentials=credentials or ("cogsync", "unsigned-app"),
+                            knows_bound_key=signed)
         yield target
     finally:
         server.stop()

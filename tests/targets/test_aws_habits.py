@@ -8,10 +8,8 @@ are the same once tokens and timestamps are masked.
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -22,10 +20,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cogsync.contracts.calls import Call, Err, Ok
-from cogsync.emulator.choices import reference_app
+from cogsync.emulator.apps import reference_app
 from cogsync.emulator.server import EmulatorServer
 from cogsync.targets import Boto3Target, HttpTarget, InProcessTarget
 from cogsync.targets.base import Target
+from tests.support import aws_habits, java_double
 
 from .conftest import REGION, list_records, replace, update
 
@@ -33,23 +32,14 @@ ROOT = Path(__file__).resolve().parents[2]
 E_NOTATION = re.compile(rb'"(?:LastModifiedDate|CreationDate|DeviceLastModifiedDate)":(-?[0-9.]+E-?[0-9]+)[,}]')
 
 
-def support(name: str) -> ModuleType:
-    """``tests.support.<name>``, importable whichever way pytest was started."""
-    sys.path.insert(0, str(ROOT))
-    try:
-        return importlib.import_module(f"tests.support.{name}")
-    finally:
-        sys.path.remove(str(ROOT))
-
-
 @pytest.fixture(scope="module")
 def habits() -> ModuleType:
-    return support("aws_habits")
+    return aws_habits
 
 
 @pytest.fixture(scope="module")
 def java() -> ModuleType:
-    return support("java_double")
+    return java_double
 
 
 # -- Java's Double.toString ----------------------------------------------------------------
@@ -65,7 +55,7 @@ def test_java_double_writes_what_java_writes(java: ModuleType, value: float, tex
 
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_java_double_reads_back_as_the_same_double(value: float) -> None:
-    java = support("java_double")
+    java = java_double
     assert float(java.java_double(value)) == value
     assert json.loads(java.java_double(value)) == value
 

@@ -74,7 +74,7 @@ def test_a_profile_without_credentials_says_so(aws_profiles: dict[str, str]) -> 
     ("options", "fragment"),
     [
         ({}, "in-process targets need no AWS credentials"),
-        ({"in_process": "cogsync.emulator.choices:flipped_app"}, "in-process targets"),
+        ({"in_process": "cogsync.emulator.apps:flipped_app"}, "in-process targets"),
         ({"endpoint_url": "http://127.0.0.1:9", "no_sign_request": True}, "no_sign_request sends none"),
         ({"endpoint_url": "http://127.0.0.1:9", "transport": "awscli"}, "the awscli transport"),
     ],

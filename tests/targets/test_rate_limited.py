@@ -47,7 +47,7 @@ def test_burst_lets_that_many_go_at_once() -> None:
     bucket = TokenBucket(rate=2, burst=3)
     waits = [bucket.acquire() for _ in range(4)]
     assert waits[:3] == [0.0, 0.0, 0.0]
-    assert 0.4 < waits[3] <= 0.5
+    assert 0.4 < waits[3] < 0.6  # one interval (0.5 s), give or take the scheduler
 
 
 def test_wrapper_forwards_the_target_interface() -> None:

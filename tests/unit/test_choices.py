@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cogsync.contracts.properties import PROPERTIES, Level
+from cogsync.emulator.apps import flipped_app, reference_app
 from cogsync.emulator.backend import CognitoSyncBackend
 from cogsync.emulator.choices import (
     CHOICE_POINTS,
@@ -16,8 +17,6 @@ from cogsync.emulator.choices import (
     NAMED,
     REFERENCE,
     Choices,
-    flipped_app,
-    reference_app,
 )
 from cogsync.emulator.wire import CognitoSyncApp
 from cogsync.errors import UsageError
@@ -63,7 +62,7 @@ def test_every_choice_settles_a_may_property_and_every_may_point_of_the_readme_h
 def test_the_readme_says_choices_and_flipped_exist() -> None:
     text = README.read_text("utf-8")
     assert "Choices" in text and "FLIPPED" in text
-    assert "cogsync.emulator.choices:flipped_app" in text
+    assert "cogsync.emulator.apps:flipped_app" in text
 
 
 @pytest.mark.parametrize(

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
-import sys
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -15,20 +12,8 @@ from cogsync.conformance.linearizability import check
 from cogsync.conformance.recorder import ClientView, ConcurrentRunner, HistoryRecorder
 from cogsync.contracts.calls import Call, Ok, Outcome, Unknown
 from cogsync.errors import UsageError
+from tests.support import linearizability_specs as S
 
-
-def _specs():
-    name = "cogsync_tests_linearizability_specs"
-    if name not in sys.modules:
-        path = Path(__file__).with_name("test_linearizability_specs.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-S = _specs()
 WAIT = 10.0  # seconds any test thread waits at most for another
 
 

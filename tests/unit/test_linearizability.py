@@ -6,31 +6,14 @@ is plain to read.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from cogsync.conformance.history import NEVER_COMPLETED, History, Operation
 from cogsync.conformance.linearizability import CheckResult, SequentialSpec, check
 from cogsync.contracts.calls import Call, Ok, Outcome, Unknown
 from cogsync.errors import UsageError
+from tests.support import linearizability_specs as S
 
-
-def _specs():
-    import importlib.util
-    import sys
-
-    name = "cogsync_tests_linearizability_specs"
-    if name not in sys.modules:
-        path = Path(__file__).with_name("test_linearizability_specs.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-S = _specs()
 REGISTER = S.RegisterSpec()
 SYNC = S.SyncCountSpec()
 TIMEOUT = Unknown("timeout")

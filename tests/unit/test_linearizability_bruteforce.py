@@ -10,11 +10,8 @@ is corrupted, so both verdicts occur.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable
 from itertools import combinations, permutations
-from pathlib import Path
 from typing import Any
 
 from hypothesis import event, given, note, settings
@@ -23,21 +20,7 @@ from hypothesis import strategies as st
 from cogsync.conformance.history import NEVER_COMPLETED, History, Operation
 from cogsync.conformance.linearizability import check
 from cogsync.contracts.calls import Call, Err, Ok, Outcome, Unknown
-
-
-def _specs():
-    name = "cogsync_tests_linearizability_specs"
-    if name not in sys.modules:
-        path = Path(__file__).with_name("test_linearizability_specs.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-S = _specs()
-
+from tests.support import linearizability_specs as S
 
 # ------------------------------------------------------------------- brute force
 

@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import time
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from cogsync.contracts.calls import Call, Err, Ok, Unknown
 from cogsync.contracts.model import Belief, Judgement, Model, Violation
 from cogsync.errors import ContractViolation, UsageError
-
-
-def _support() -> Any:
-    name = "cogsync_tests_model_support"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).with_name("test_model_support.py"))
-        assert spec and spec.loader
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-S = _support()
-
+from tests.support import model_support as S
 
 # --- arguments --------------------------------------------------------------------------
 

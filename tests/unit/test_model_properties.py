@@ -9,29 +9,14 @@ checks that together they cover the catalog.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
-from pathlib import Path
 from typing import Any
 
 from cogsync.contracts.calls import Err, Ok, Unknown
 from cogsync.contracts.constraints import Limits
 from cogsync.contracts.properties import PROPERTIES
+from tests.support import model_support as S
 
-
-def _support() -> Any:
-    name = "cogsync_tests_model_support"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).with_name("test_model_support.py"))
-        assert spec and spec.loader
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-S = _support()
 C = S.Choices
 CONFLICT = "ResourceConflictException"
 

@@ -1,6 +1,6 @@
 """Random call sequences answered by the reference server never produce violations.
 
-The reference server in ``test_model_support.py`` meets the contract and makes every
+The reference server in ``tests/support/model_support.py`` meets the contract and makes every
 MAY choice one way or the other (drawn per example), so any violation the model
 reports here is a false alarm of the model. Clients behave like the SDK sync
 clients (list, remember counts and the token, write), with deliberate stale
@@ -11,10 +11,7 @@ stay hashable and small throughout.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,20 +20,7 @@ from hypothesis import strategies as st
 
 from cogsync.contracts.calls import Call, Ok, Unknown
 from cogsync.contracts.constraints import Limits
-
-
-def _support() -> Any:
-    name = "cogsync_tests_model_support"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, Path(__file__).with_name("test_model_support.py"))
-        assert spec and spec.loader
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-S = _support()
+from tests.support import model_support as S
 
 IDENTITIES = (S.ME, S.OTHER)
 DATASETS = ("d", "e")

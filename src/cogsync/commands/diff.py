@@ -318,7 +318,7 @@ def search(
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from cogsync.commands.verify import SEED_LIMIT, add_target_arguments, whole_number
+    from cogsync.options import SEED_LIMIT, add_target_arguments, whole_number
 
     add_target_arguments(parser)
     other = parser.add_argument_group("the other endpoint")
@@ -352,7 +352,7 @@ def render(difference: Difference, left: str, right: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cogsync.commands.verify import importable_cwd, open_target
+    from cogsync.options import importable_cwd, open_target
 
     importable_cwd(args)
 

@@ -76,7 +76,7 @@ class ReplayVerdict:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from cogsync.commands.verify import add_target_arguments
+    from cogsync.options import add_target_arguments
 
     parser.add_argument(
         "failure", metavar="FAILURE", help="a JSON report, or a directory of JSON reports"
@@ -247,8 +247,8 @@ def render(verdict: ReplayVerdict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cogsync.commands.verify import importable_cwd, open_target
     from cogsync.contracts.model import Model
+    from cogsync.options import importable_cwd, open_target
 
     importable_cwd(args)
     failures = load_failures(args.failure)

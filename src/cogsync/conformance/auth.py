@@ -21,8 +21,6 @@ from cogsync.conformance.session import Session
 from cogsync.contracts.calls import Call, Err, Ok, Unknown
 from cogsync.strategies import Identity
 from cogsync.targets.base import Response, Target
-from cogsync.targets.http_target import HttpTarget
-from cogsync.targets.in_process import InProcessTarget
 
 #: The embedded emulator's keys: the run signs with the first; the second may act
 #: only for BOUND_IDENTITY.
@@ -45,14 +43,10 @@ class AuthVerdict:
 
 
 def sibling(target: Target, access_key: str, secret: str) -> Target | None:
-    """The same endpoint signed with other credentials; None when the transport cannot."""
-    if isinstance(target, InProcessTarget):
-        return InProcessTarget(target.app, name=target.name, region=target.region,
-                               credentials=(access_key, secret))
-    if isinstance(target, HttpTarget):
-        return HttpTarget(target.endpoint_url, region=target.region, credentials=(access_key, secret),
-                          timeout=target.timeout)
-    return None
+    """The same endpoint signed with other credentials; None when the transport cannot
+    (a target written by hand may lack ``with_credentials``: it cannot, then)."""
+    with_credentials = getattr(target, "with_credentials", None)
+    return with_credentials(access_key, secret) if with_credentials is not None else None
 
 
 def _write_as(other: Target, session: Session, driver: Driver, dataset: str, token: str | None,
@@ -90,9 +84,9 @@ def _landed(driver: Driver, dataset: str, key: str, value: str) -> bool:
                for r in records or [])
 
 
-def probe_signatures(target: Target, session: Session, scope: Scope, *, knows_bound_key: bool,
-                     retries: int = 0) -> AuthVerdict:
+def probe_signatures(target: Target, session: Session, scope: Scope, *, retries: int = 0) -> AuthVerdict:
     """Run the ISO-2 probe; the session judges every answer (``retries``: see :class:`Driver`).
+    The identity-bound check runs where the target declares ``knows_bound_key``.
 
     A listing or control write whose answer was lost (``--faults``) leaves ISO-2
     undecided: a write sent without a live token is refused for the token, which
@@ -121,7 +115,7 @@ def probe_signatures(target: Target, session: Session, scope: Scope, *, knows_bo
         return AuthVerdict(None, f"no answer to the request with a bad signature ({response.outcome})")
     _refused_and_unchanged(session, driver, dataset, response,
                            "a request with a bad signature was not refused with 403")
-    if knows_bound_key:
+    if getattr(target, "knows_bound_key", False):
         bound = sibling(target, *BOUND_KEY)
         assert bound is not None
         token = driver.token(dataset)

@@ -32,7 +32,6 @@ from cogsync.conformance import auth, durability, linearizability
 from cogsync.conformance.wire_checks import (
     Exchange,
     WireCheck,
-    WireProblem,
     error_shape,
     no_server_errors,
     run_wire_checks,
@@ -46,8 +45,7 @@ from cogsync.contracts.model import Model
 from cogsync.contracts.properties import PROPERTIES
 
 __all__ = ["CANNOT_CHECK", "KINDS", "NEEDS_RESTARTS", "REGISTRY", "WITNESSES", "Check", "Exchange", "WireCheck",
-           "WireProblem", "error_shape", "no_server_errors", "not_applicable_on", "run_wire_checks", "unchecked",
-           "wire_checks"]
+           "error_shape", "no_server_errors", "not_applicable_on", "run_wire_checks", "unchecked", "wire_checks"]
 
 KINDS = ("model", "pages", "wire", "concurrency", "auth", "restarts", "finding")
 

@@ -177,8 +177,7 @@ class _ThrottledAnswers:
         problems = error_shape(response)
         with self._lock:
             for p in problems:
-                self.tally.failures.append(Failure(p.property_id, p.title, p.expected, p.received,
-                                                   (Step(response.call, response.outcome),)))
+                self.tally.failed(Failure.of(p, (Step(response.call, response.outcome),)))
 
 
 def embedded_target() -> Target:
@@ -187,13 +186,16 @@ def embedded_target() -> Target:
     from cogsync.targets.in_process import InProcessTarget
 
     auth = {RUN_KEY[0]: RUN_KEY[1], BOUND_KEY[0]: Credential(BOUND_KEY[1], BOUND_IDENTITY.identity_id)}
-    target = InProcessTarget.emulator(auth=auth, credentials=RUN_KEY)
-    target.knows_bound_key = True  # type: ignore[attr-defined]
-    return target
+    return InProcessTarget.emulator(auth=auth, credentials=RUN_KEY, knows_bound_key=True)
 
 
-def run(target: Target, config: RunConfig, *, progress: ProgressCallback | None = None) -> RunResult:
+def run(target: Target, config: RunConfig, *, progress: ProgressCallback | None = None,
+        on_failure: Callable[[Failure], None] | None = None) -> RunResult:
     """Check ``target`` against every property ``config`` selects; see the module docstring.
+
+    ``on_failure`` is called with each failure the moment it is seen, before Hypothesis
+    shrinks it (so a property can be reported more than once); the verdicts still come
+    from the returned result.
 
     Raises :class:`TargetUnusable` (an ``InfrastructureError``) when the preflight finds
     the target cannot be tested: not reachable, credentials or writes refused, not a
@@ -214,7 +216,7 @@ def run(target: Target, config: RunConfig, *, progress: ProgressCallback | None 
     backoff = Backoff(faulty or target, seed=run_seed, deadline=deadline, on_throttled=throttled)
     watched = _Watched(backoff, watch)
     context = _Context(watched, target, config, frozenset(selected) - excluded.keys(), run_seed,
-                       progress or (lambda _p: None), watch)
+                       progress or (lambda _p: None), watch, on_failure)
     context.restarter = _restarter(target, config)
     context.faults = Faults(faulty, spec) if faulty is not None and spec is not None else None
     context.excluded.update((pid, why) for pid, why in excluded.items() if pid in selected)
@@ -292,7 +294,8 @@ def _preflight(ctx: _Context, throttled: _ThrottledAnswers, result: RunResult) -
     ctx.progress(Progress("preflight", 0, 1, "is this a Cognito Sync server we can test?"))
     report = run_preflight(ctx.target, model=Model(limits=ctx.config.limits), scope=ctx.scope,
                            selected=ctx.selected, stopping=(TargetUnresponsive,))
-    ctx.tally.failures += list(report.failures) + throttled.tally.failures
+    for failure in [*report.failures, *throttled.tally.failures]:
+        ctx.tally.failed(failure)
     throttled.tally = ctx.tally
     ctx.progress(Progress("preflight", 1, 1, report.verdict.value))
     if report.verdict is Verdict.UNUSABLE:
@@ -313,7 +316,8 @@ def _preflight(ctx: _Context, throttled: _ThrottledAnswers, result: RunResult) -
 
 class _Context:
     def __init__(self, target: Any, raw_target: Target, config: RunConfig, selected: frozenset[str],
-                 run_seed: int, progress: ProgressCallback, watch: _Watch):
+                 run_seed: int, progress: ProgressCallback, watch: _Watch,
+                 on_failure: Callable[[Failure], None] | None = None):
         self.target = target
         self.raw_target = raw_target  # unwrapped: to build siblings with other credentials
         self.config = config
@@ -322,7 +326,7 @@ class _Context:
         self.progress = progress
         self.watch = watch
         self.scope = Scope(config)
-        self.tally = Tally()
+        self.tally = Tally(on_failure=on_failure)
         self.model = Model(limits=config.limits)
         self.cut_short = False
         self.notes: dict[str, str] = {}
@@ -343,7 +347,7 @@ class _Context:
     def database(self) -> Any:
         if self.config.database is None:
             return None
-        from cogsync.settings import example_database
+        from cogsync.conformance.databases import example_database
 
         return example_database(self.config.database)
 
@@ -467,7 +471,7 @@ def _run_concurrency(ctx: _Context) -> None:
             # one by one, which the sequential phases report under their own ids.
             ctx.notes.setdefault("CONF-6", "no write of a race was accepted")
         elif verdict.ok is False:
-            ctx.tally.failures.append(concurrency.failure_from(verdict))
+            ctx.tally.failed(concurrency.failure_from(verdict))
             break
     ctx.progress(Progress("concurrency", rounds, rounds, "done"))
 
@@ -538,9 +542,7 @@ def _run_auth(ctx: _Context) -> None:
         return
     ctx.progress(Progress("auth", 0, 1, "signatures"))
     session = Session(ctx.target, ctx.model, tally=ctx.tally, selected=ctx.selected)
-    verdict = probe_signatures(ctx.raw_target, session, ctx.scope,
-                               knows_bound_key=getattr(ctx.raw_target, "knows_bound_key", False),
-                               retries=FAULT_RETRIES if ctx.faults else 0)
+    verdict = probe_signatures(ctx.raw_target, session, ctx.scope, retries=FAULT_RETRIES if ctx.faults else 0)
     if verdict.signatures_checked is False:
         if ctx.config.require_signatures:
             session.fail(Failure("ISO-2", "a request with a bad signature was accepted",

@@ -9,9 +9,8 @@ transcript of that final replay, with Hypothesis's reproduce blob.
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -20,6 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.database import ExampleDatabase
 from hypothesis.errors import Unsatisfiable
 
+from cogsync.conformance.hypothesis_internals import set_database_key, shrink_limit
 from cogsync.conformance.results import Failure
 from cogsync.conformance.session import PropertyFailed
 from cogsync.conformance.stops import RunStopped
@@ -39,28 +39,6 @@ def _leaves(exc: BaseException) -> list[BaseException]:
     if isinstance(exc, BaseExceptionGroup):
         return [leaf for inner in exc.exceptions for leaf in _leaves(inner)]
     return [exc]
-
-
-@contextlib.contextmanager
-def _shrink_limit(seconds: float) -> Iterator[None]:
-    """Hypothesis's own cap on shrinking time (300 s), lowered for one search.
-
-    A failure found against a slow target can take minutes to shrink; past the cap
-    Hypothesis reports the smallest example it has so far. The cap is a module
-    attribute of Hypothesis's engine; if a Hypothesis release drops it, nothing is
-    lowered and shrinking keeps Hypothesis's default.
-    """
-    from hypothesis.internal.conjecture import engine as conjecture_engine
-
-    previous = getattr(conjecture_engine, "MAX_SHRINKING_SECONDS", None)
-    if previous is None:
-        yield
-        return
-    conjecture_engine.MAX_SHRINKING_SECONDS = min(previous, seconds)
-    try:
-        yield
-    finally:
-        conjecture_engine.MAX_SHRINKING_SECONDS = previous
 
 
 class _Abort(BaseException):
@@ -108,10 +86,10 @@ def search(
         phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
     )(test)
     test = seed(run_seed)(test)
-    test.hypothesis.inner_test._hypothesis_internal_add_digest = database_key  # type: ignore[attr-defined]
+    set_database_key(test, database_key)
     failures: list[Failure] = []
     try:
-        with _shrink_limit(shrink_seconds):
+        with shrink_limit(shrink_seconds):
             test()
     except Unsatisfiable:
         return []

@@ -8,7 +8,9 @@ answered Unknown) may take effect at any point after their invocation, or never.
 The specification is a :class:`SequentialSpec`: a hashable state, a ``step`` that
 says what state follows a call and its answer (None: the answer is impossible
 there), a ``partition`` of calls into independent parts, and ``explain`` for the
-words of a report. This module knows nothing of Cognito Sync.
+words of a report. The search knows nothing of Cognito Sync; only the words of a
+report leave out the ``IdentityPoolId`` and ``IdentityId`` parameters (the same on
+every call of a history, they would drown the rest) when the spec has no ``describe``.
 
 The search
 ----------

@@ -1,6 +1,6 @@
 """Directed probes: short fixed call sequences for what random programs rarely reach.
 
-Random device programs (``stateful.py``) find the unexpected; these find the
+Random device programs (``programs.py``) find the unexpected; these find the
 expected quickly and read like a test someone wrote by hand: a made-up token, a
 token reused after it was spent, a listing past the dataset's count, the 21st
 dataset, a delete and re-create seen by a device that synced before it. Each probe
@@ -100,7 +100,6 @@ class Probe:
     targets: frozenset[str]  # property ids it is written for
     run: Callable[[Driver], None]
     invents_ids: bool = False  # needs identities cogsync makes up (emulators only)
-    heavy: bool = False  # many calls or large bodies: skipped by --budget quick on real AWS
 
 
 PROBES: list[Probe] = []
@@ -109,9 +108,9 @@ PROBES: list[Probe] = []
 ProbeFunction = Callable[[Driver], None]
 
 
-def probe(*ids: str, invents_ids: bool = False, heavy: bool = False) -> Callable[[ProbeFunction], ProbeFunction]:
+def probe(*ids: str, invents_ids: bool = False) -> Callable[[ProbeFunction], ProbeFunction]:
     def register(fn: ProbeFunction) -> ProbeFunction:
-        PROBES.append(Probe(fn.__name__, frozenset(ids), fn, invents_ids, heavy))
+        PROBES.append(Probe(fn.__name__, frozenset(ids), fn, invents_ids))
         return fn
 
     return register
@@ -264,7 +263,7 @@ def invalid_patches(d: Driver) -> None:
     d.list_records(ds)
 
 
-@probe("LIM-1", "LIM-4", invents_ids=True, heavy=True)
+@probe("LIM-1", "LIM-4", invents_ids=True)
 def dataset_limit(d: Driver) -> None:
     limit = d.session.model.limits.max_datasets_per_identity
     for i in range(limit):
@@ -273,7 +272,7 @@ def dataset_limit(d: Driver) -> None:
     d.list_datasets()
 
 
-@probe("LIM-2", heavy=True)
+@probe("LIM-2")
 def record_limit(d: Driver) -> None:
     ds = d.scope.dataset("records")
     limit = d.session.model.limits.max_records_per_dataset
@@ -285,7 +284,7 @@ def record_limit(d: Driver) -> None:
     d.describe(ds)
 
 
-@probe("LIM-3", "WIRE-4", "VAL-2", heavy=True)
+@probe("LIM-3", "WIRE-4", "VAL-2")
 def byte_limit(d: Driver) -> None:
     ds = d.scope.dataset("bytes")
     limit = d.session.model.limits.max_dataset_bytes

@@ -16,12 +16,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cogsync.contracts.calls import Call, Outcome
 from cogsync.contracts.constraints import DEFAULT_LIMITS, Limits
 from cogsync.contracts.properties import PROPERTIES, Level, Profile, Severity
 from cogsync.targets.description import TargetDescription
+
+if TYPE_CHECKING:
+    from cogsync.contracts.model import Violation
 
 
 class Status(StrEnum):
@@ -58,6 +61,12 @@ class Failure:
     received: str
     steps: tuple[Step, ...] = ()
     hypothesis_blob: str | None = None
+
+    @classmethod
+    def of(cls, violation: Violation, steps: tuple[Step, ...] = ()) -> Failure:
+        """The failure a model's or a wire check's :class:`Violation` is, seen after ``steps``:
+        the same four fields, and the sequence that led to it."""
+        return cls(violation.property_id, violation.title, violation.expected, violation.received, steps)
 
     @property
     def dedupe_key(self) -> tuple[str, str]:

@@ -15,12 +15,13 @@ not one example that wanders from one bug to the other while shrinking.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cogsync.conformance.results import Failure, Step
 from cogsync.conformance.wire_checks import run_wire_checks
 from cogsync.contracts.calls import Call, Ok, Unknown
-from cogsync.contracts.model import Belief, Model
+from cogsync.contracts.model import Belief, Model, Violation
 from cogsync.errors import ContractViolation
 from cogsync.faults.target import DUPLICATE_DELIVERY
 from cogsync.targets.base import Response, Target
@@ -54,11 +55,27 @@ class PropertyFailed(ContractViolation):
 
 @dataclass
 class Tally:
-    """What a run saw so far: witnesses per property, findings, failures."""
+    """What a run saw so far: witnesses per property, findings, failures.
+
+    ``on_failure`` hears of every failure the moment a session sees it, before any
+    shrinking (``engine.run(..., on_failure=...)``; the mutant benchmark times with it).
+    """
 
     witnesses: dict[str, int] = field(default_factory=dict)
     findings: dict[str, list[str]] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+    on_failure: Callable[[Failure], None] | None = field(default=None, compare=False, repr=False)
+
+    def failed(self, failure: Failure) -> None:
+        """Record ``failure`` for the run's verdicts."""
+        self.failures.append(failure)
+        self.notice(failure)
+
+    def notice(self, failure: Failure) -> None:
+        """Tell ``on_failure`` only: a failure inside a Hypothesis example, which the
+        search records once it has shrunk it."""
+        if self.on_failure is not None:
+            self.on_failure(failure)
 
     def witnessed(self, property_id: str, n: int = 1) -> None:
         self.witnesses[property_id] = self.witnesses.get(property_id, 0) + n
@@ -116,9 +133,9 @@ class Session:
         for finding in judgement.findings:
             if self._wanted(finding.property_id):
                 self.tally.found(finding.property_id, finding.observation)
-        problems = [(v.property_id, v.title, v.expected, v.received) for v in judgement.violations]
+        problems = list(judgement.violations)
         if response.status is not None:  # WIRE-2's header and body too (the model saw the type)
-            problems += [(p.property_id, p.title, p.expected, p.received) for p in run_wire_checks(response)]
+            problems += run_wire_checks(response)
         paged, page_problems = self._pages(before, response, client)
         witnessed |= paged
         problems += page_problems
@@ -127,12 +144,12 @@ class Session:
                 self.tally.witnessed(pid)
         # The model and the wire checks ask the same deciders (WIRE-2, WIRE-4): a breach
         # both saw in one answer is one failure.
-        for pid, title, expected, received in dict.fromkeys(problems):
-            if self._wanted(pid):
-                self._fail(Failure(pid, title, expected, received, tuple(self.steps)))
+        for violation in dict.fromkeys(problems):
+            if self._wanted(violation.property_id):
+                self._fail(Failure.of(violation, tuple(self.steps)))
 
     def _pages(self, before: Belief, response: Response,
-               client: int) -> tuple[set[str], list[tuple[str, str, str, str]]]:
+               client: int) -> tuple[set[str], list[Violation]]:
         """LIST-4/LIST-5 over a whole pagination, judged when its last page arrives:
         (what it witnessed, what it broke)."""
         call, outcome = response.call, response.outcome
@@ -154,8 +171,7 @@ class Session:
         judgement = self.model.judge_pages(start[0], start[1], start[2])
         paging = ("LIST-4", "LIST-5")
         return ({pid for pid in judgement.witnessed if pid in paging},
-                [(v.property_id, v.title, v.expected, v.received)
-                 for v in judgement.violations if v.property_id in paging])
+                [v for v in judgement.violations if v.property_id in paging])
 
     def fail(self, failure: Failure) -> None:
         """A breach found outside the model (e.g. by the auth probe)."""
@@ -168,5 +184,6 @@ class Session:
             failure = dataclasses.replace(failure, received=failure.received + TWICE_HINT)
         self.failures.append(failure)
         if self.raise_on_failure:
+            self.tally.notice(failure)
             raise PropertyFailed.for_failure(failure)
-        self.tally.failures.append(failure)
+        self.tally.failed(failure)

@@ -15,15 +15,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, Protocol, TypeAlias
+from typing import Any, Protocol
 
 from cogsync.contracts._model_wire import error_shape as decide_error_shape
 from cogsync.contracts._model_wire import server_error
 from cogsync.contracts.calls import Err, Outcome
 from cogsync.contracts.model import Violation
-
-#: A wire check's finding: the model's own :class:`~cogsync.contracts.model.Violation`.
-WireProblem: TypeAlias = Violation
 
 
 class Exchange(Protocol):
@@ -35,7 +32,7 @@ class Exchange(Protocol):
     raw_body: bytes | None
 
 
-WireCheck = Callable[[Exchange], list[WireProblem]]
+WireCheck = Callable[[Exchange], list[Violation]]
 
 
 def _error_type_header(headers: Any) -> str | None:
@@ -45,7 +42,7 @@ def _error_type_header(headers: Any) -> str | None:
     return value.split(":", 1)[0] if isinstance(value, str) else None
 
 
-def error_shape(exchange: Exchange) -> list[WireProblem]:
+def error_shape(exchange: Exchange) -> list[Violation]:
     """WIRE-2 on a 4xx: its header, its status for that type, its JSON message, its ``__type``."""
     status = exchange.status
     if status is None or status < 400 or status >= 500:
@@ -63,7 +60,7 @@ def error_shape(exchange: Exchange) -> list[WireProblem]:
                               shown=repr((exchange.raw_body or b"")[:200]))
 
 
-def no_server_errors(exchange: Exchange) -> list[WireProblem]:
+def no_server_errors(exchange: Exchange) -> list[Violation]:
     """WIRE-4 on any exchange: a 5xx, whatever was sent."""
     crashed = server_error(exchange.outcome, exchange.status)
     return [crashed] if crashed is not None else []
@@ -73,8 +70,8 @@ def no_server_errors(exchange: Exchange) -> list[WireProblem]:
 WIRE_CHECKS: tuple[WireCheck, ...] = (error_shape, no_server_errors)
 
 
-def run_wire_checks(exchange: Exchange) -> list[WireProblem]:
-    problems: list[WireProblem] = []
+def run_wire_checks(exchange: Exchange) -> list[Violation]:
+    problems: list[Violation] = []
     for check in WIRE_CHECKS:
         problems += check(exchange)
     return problems

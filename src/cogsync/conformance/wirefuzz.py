@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 
 from cogsync.conformance.results import Failure, Step
 from cogsync.conformance.session import PropertyFailed, Tally
-from cogsync.conformance.wire_checks import WireProblem, run_wire_checks
+from cogsync.conformance.wire_checks import run_wire_checks
 from cogsync.contracts._model_wire import unlisted_error
 from cogsync.contracts.calls import Err
+from cogsync.contracts.model import Violation
 from cogsync.contracts.schemas import load_openapi
 from cogsync.targets.base import Response, Target
 
@@ -59,7 +60,7 @@ def send_case(target: Target, case: Any) -> Response:
     return target.send_raw(kwargs["method"], path, query=query or None, headers=headers, body=body)
 
 
-def judge(operation: str, response: Response) -> list[WireProblem]:
+def judge(operation: str, response: Response) -> list[Violation]:
     """The wire checks, and WIRE-3 as the model decides it (no model judges these answers)."""
     problems = run_wire_checks(response)
     outcome = response.outcome

@@ -10,8 +10,9 @@ a copy of it.
 - ``Choices()`` is the reference's behaviour (README, "The emulator's choices").
 - :data:`FLIPPED` takes the other branch at every point. A server built on it is
   just as correct, so it proves the kit never fails a MAY choice; it is served by
-  ``cogsync serve --choices flipped`` and by the WSGI factory :func:`flipped_app`
-  (``cogsync verify --in-process cogsync.emulator.choices:flipped_app``).
+  ``cogsync serve --choices flipped`` and by the WSGI factory
+  :func:`cogsync.emulator.apps.flipped_app`
+  (``cogsync verify --in-process cogsync.emulator.apps:flipped_app``).
 
 Each field's metadata names the property it settles (``CHOICE_POINTS``).
 """
@@ -122,19 +123,3 @@ NAMED: dict[str, Choices] = {"reference": REFERENCE, "flipped": FLIPPED}
 
 #: field name -> the MAY property it settles.
 CHOICE_POINTS: dict[str, str] = {spec.name: spec.metadata["property"] for spec in fields(Choices)}
-
-
-def flipped_app() -> Any:
-    """A fresh emulator app (memory storage) making every FLIPPED choice: a WSGI factory."""
-    from cogsync.emulator.backend import CognitoSyncBackend
-    from cogsync.emulator.wire import CognitoSyncApp
-
-    return CognitoSyncApp(CognitoSyncBackend(choices=FLIPPED))
-
-
-def reference_app() -> Any:
-    """A fresh reference emulator app (memory storage): ``Choices()`` everywhere."""
-    from cogsync.emulator.backend import CognitoSyncBackend
-    from cogsync.emulator.wire import CognitoSyncApp
-
-    return CognitoSyncApp(CognitoSyncBackend(choices=REFERENCE))

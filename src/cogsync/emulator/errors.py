@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from cogsync.contracts.calls import ERROR_STATUS, Err
+from cogsync.contracts.calls import ERROR_STATUS
 from cogsync.errors import CogsyncError
 
 
@@ -26,10 +26,6 @@ class ServiceError(CogsyncError):
     @property
     def status(self) -> int:
         return ERROR_STATUS[self.error_type]
-
-    def as_err(self) -> Err:
-        """The same error as the contract's outcome type."""
-        return Err(self.error_type, self.status, self.message)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r})"

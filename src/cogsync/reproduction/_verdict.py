@@ -92,7 +92,7 @@ class Judged:
         from cogsync.conformance.wire_checks import run_wire_checks
 
         problems = wirefuzz.judge(operation, response) if operation else run_wire_checks(response)
-        found = [Failure(p.property_id, p.title, p.expected, p.received) for p in problems]
+        found = [Failure.of(p) for p in problems]
         self._took(index, label, response.outcome, found)
 
     def skipped(self, index: int, why: str) -> None:

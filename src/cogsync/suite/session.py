@@ -30,7 +30,7 @@ from cogsync.baseline import NO_BASELINE, Assessment, Baseline
 from cogsync.conformance.config import RunConfig
 from cogsync.conformance.results import PropertyResult, RunResult, Status
 from cogsync.contracts.properties import PROPERTIES
-from cogsync.errors import InfrastructureError
+from cogsync.errors import CogsyncWarning, InfrastructureError
 from cogsync.report.reproductions import scripts_for, write_reproductions
 
 MESSAGE_SCRIPT_LIMIT = 6000
@@ -173,8 +173,6 @@ def check_verdict(
 ) -> None:
     """In the test's call: turn the verdict into pass, fail, xfail, skip or a warning
     (``run``: the run it came from, whose target its reproduction scripts replay on)."""
-    from cogsync.pytest_plugin import CogsyncWarning
-
     pid = result.property_id
     expired = [e for e in assessment.expired if e.covers(pid)]
     if expired:

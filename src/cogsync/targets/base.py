@@ -89,8 +89,17 @@ class Target(Protocol):
 
     name: str
     supports_raw: bool
+    #: The server behind this target accepts cogsync's identity-bound test key
+    #: (``conformance.auth.BOUND_KEY``), so ISO-2's "credentials of another identity"
+    #: check can run: true of the embedded emulator, false unless the builder says so.
+    knows_bound_key: bool
 
     def send(self, call: Call) -> Response: ...
+
+    def with_credentials(self, access_key: str, secret: str) -> Target | None:
+        """The same endpoint signed with other credentials (ISO-2's probe sends a forged
+        signature with them); None when the transport cannot sign with others."""
+        ...
 
     def send_raw(
         self,

@@ -94,6 +94,7 @@ class HttpTarget(RequestDeadline, WireSender):
         sign: bool = True,
         timeout: float = 10.0,
         max_connections: int = 32,
+        knows_bound_key: bool = False,
     ) -> None:
         self.endpoint_url = normalize_endpoint(endpoint_url)
         self.name = self.endpoint_url
@@ -101,6 +102,7 @@ class HttpTarget(RequestDeadline, WireSender):
         self.timeout = check_timeout(timeout)
         self.sign = bool(sign)
         self.credentials = resolve_credentials(credentials) if self.sign else None
+        self.knows_bound_key = bool(knows_bound_key)
         https = self.endpoint_url.startswith("https:")
         self._pool = urllib3.PoolManager(
             num_pools=2,
@@ -112,6 +114,11 @@ class HttpTarget(RequestDeadline, WireSender):
 
     def __repr__(self) -> str:
         return f"HttpTarget({self.endpoint_url!r}, region={self.region!r}, sign={self.sign})"
+
+    def with_credentials(self, access_key: str, secret: str) -> HttpTarget:
+        """The same endpoint, signed with other credentials."""
+        return HttpTarget(self.endpoint_url, region=self.region, credentials=(access_key, secret),
+                          timeout=self.timeout)
 
     def _exchange(
         self,

@@ -177,6 +177,7 @@ class InProcessTarget(RequestDeadline, WireSender):
         sign: bool = True,
         owner: Any = None,
         rebuild: Callable[[], tuple[WsgiApp, Any]] | None = None,
+        knows_bound_key: bool = False,
     ) -> None:
         if not callable(app):
             raise UsageError.bad_argument(
@@ -196,10 +197,16 @@ class InProcessTarget(RequestDeadline, WireSender):
         self.owner = owner
         #: Builds (app, owner) again as a fresh process would: ``restart()`` calls it.
         self.rebuild = rebuild
+        self.knows_bound_key = bool(knows_bound_key)
         self._local = threading.local()
 
     def __repr__(self) -> str:
         return f"InProcessTarget({self.app!r}, name={self.name!r})"
+
+    def with_credentials(self, access_key: str, secret: str) -> InProcessTarget:
+        """The same app, signed with other credentials."""
+        return InProcessTarget(self.app, name=self.name, region=self.region,
+                               credentials=(access_key, secret))
 
     @property
     def last_environ(self) -> dict[str, Any] | None:
@@ -221,7 +228,7 @@ class InProcessTarget(RequestDeadline, WireSender):
         from cogsync.targets.emulator_app import build_emulator_app
 
         target_options = {
-            k: options.pop(k) for k in ("region", "credentials", "sign") if k in options
+            k: options.pop(k) for k in ("region", "credentials", "sign", "knows_bound_key") if k in options
         }
         plain = set(options) <= _PLAIN_EMULATOR_OPTIONS
         app, owner = build_emulator_app(**options)

@@ -1,16 +1,17 @@
 """RateLimited: keeps a run against real AWS under its request-rate limits.
 
-A token bucket shared by every thread that uses the wrapper: ``burst`` calls may
-go at once, after that one call per ``1 / requests_per_second`` seconds. A caller
-reserves its slot under a lock and waits outside it, so threads queue fairly and
-no thread holds the lock while sleeping.
+A token bucket (pyrate-limiter's) shared by every thread that uses the wrapper:
+``burst`` calls may go at once, after that one call per ``1 / requests_per_second``
+seconds.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
+
+import pyrate_limiter as pyrate
+from pyrate_limiter import Limiter, Rate, StateBucket
 
 from cogsync.contracts.calls import Call
 from cogsync.errors import UsageError
@@ -18,7 +19,16 @@ from cogsync.targets.base import Response, Target
 
 
 class TokenBucket:
-    """Thread-safe: ``acquire()`` blocks until a token is free and returns the seconds waited."""
+    """Thread-safe: ``acquire()`` blocks until a token is free and returns the seconds waited.
+
+    pyrate-limiter's token bucket does the counting and the waiting; this class only
+    checks the arguments, names them in a :class:`UsageError`, and turns a rate of
+    requests per second (any positive number) into its integer ``Rate``.
+    """
+
+    #: The bucket refills ``rate * SCALE`` tokens per ``SCALE`` seconds: rates like
+    #: 0.5 or 12.5 requests per second are exact in pyrate-limiter's integers.
+    SCALE = 1000
 
     def __init__(self, rate: float, burst: int = 1) -> None:
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0:
@@ -27,22 +37,15 @@ class TokenBucket:
             raise UsageError.bad_argument("burst", burst, "a whole number of at least 1")
         self.rate = float(rate)
         self.burst = burst
-        self._interval = 1.0 / self.rate
-        self._lock = threading.Lock()
-        # The moment the bucket would be full again; a call may go when it is at most
-        # (burst - 1) intervals in the future.
-        self._full_at = time.monotonic()
+        tokens = Rate(max(1, round(self.rate * self.SCALE)), self.SCALE * 1000, burst=burst)
+        self._limiter = Limiter(StateBucket([tokens], algorithm=pyrate.TokenBucket()), buffer_ms=0)
 
     def acquire(self) -> float:
-        with self._lock:
-            now = time.monotonic()
-            full_at = max(self._full_at, now)
-            start = max(now, full_at - (self.burst - 1) * self._interval)
-            self._full_at = full_at + self._interval
-        wait = start - now
-        if wait > 0:
-            time.sleep(wait)
-        return max(wait, 0.0)
+        if self._limiter.try_acquire("cogsync", blocking=False):
+            return 0.0
+        began = time.monotonic()
+        self._limiter.try_acquire("cogsync")  # blocking, no timeout
+        return time.monotonic() - began
 
 
 class RateLimited:

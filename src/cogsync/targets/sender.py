@@ -19,6 +19,8 @@ from cogsync.targets.wire_request import UnsendableCall, build_request, encode_q
 class WireSender:
     """Mixin: subclasses implement ``_exchange(call, method, target, headers, body, started)``."""
 
+    knows_bound_key = False
+
     def _exchange(self, call: Call, method: str, target: str, headers: dict[str, str],
                   body: bytes | None, started: float) -> Response:
         raise NotImplementedError
@@ -52,6 +54,11 @@ class NoRawSender:
 
     name: str
     supports_raw = False
+    knows_bound_key = False
+
+    def with_credentials(self, access_key: str, secret: str) -> None:
+        """A client's credentials come from its own chain: it cannot sign with others."""
+        return None
 
     def send_raw(
         self,

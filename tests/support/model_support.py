@@ -5,17 +5,14 @@ these tests only (not the project's emulator), with every MAY choice of the cont
 as a switch, so the tests can show the model accepts each allowed behaviour.
 :class:`Harness` sends calls to it and has the model judge every answer.
 
-Other test modules load this file with :func:`load` (pytest runs with
-``--import-mode=importlib``, so test folders are not on ``sys.path``).
+The model's tests import it as ``tests.support.model_support`` (pytest's
+``pythonpath`` puts the repository root on ``sys.path``).
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from cogsync.contracts.calls import Call, Err, Ok, Outcome
@@ -27,18 +24,6 @@ POOL = "us-east-1:0000aaaa-0000-0000-0000-000000000001"
 ME = "us-east-1:0000bbbb-0000-0000-0000-000000000001"
 OTHER = "us-east-1:0000cccc-0000-0000-0000-000000000002"
 IPE = "InvalidParameterException"
-
-
-def load() -> Any:
-    """This module, for the other test_model_* files."""
-    name = "cogsync_tests_model_support"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__))
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def rep(key: str, value: str, count: int, **extra: Any) -> dict[str, Any]:

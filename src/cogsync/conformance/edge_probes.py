@@ -107,7 +107,7 @@ def top_of_every_range(d: Driver) -> None:
     d.put(ds, [replace("ahead", "v", LONG_MAX)])  # CONF-7 at the largest long
 
 
-@probe("LIM-3", heavy=True)
+@probe("LIM-3")
 def limits_spread_over_datasets(d: Driver) -> None:
     """Two datasets, each within its byte limit, together past it: both writes accepted."""
     limit = d.session.model.limits.max_dataset_bytes

@@ -47,7 +47,8 @@ from cogsync.conformance.fault_runs import Faults, fault_layer
 from cogsync.conformance.hypothesis_runs import search
 from cogsync.conformance.negative import negative_strategy, run_negative
 from cogsync.conformance.preflight import TargetUnusable, Verdict, run_preflight
-from cogsync.conformance.probes import PROBES, Driver, Probe, replace
+from cogsync.conformance.probe_catalog import PROBES
+from cogsync.conformance.probes import Driver, Probe, replace
 from cogsync.conformance.results import Failure, RunResult, Status, Step
 from cogsync.conformance.scope import Scope
 from cogsync.conformance.session import Session, Tally

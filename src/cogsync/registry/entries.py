@@ -16,7 +16,7 @@ from typing import Any
 
 from cogsync.conformance import auth, checks, concurrency, durability, negative, wirefuzz
 from cogsync.conformance.engine import DIRECTED_PHASES
-from cogsync.conformance.probes import PROBES, Probe
+from cogsync.conformance.probe_catalog import PROBES, Probe
 from cogsync.contracts.model import Model
 from cogsync.contracts.properties import PROPERTIES, Level, Property
 from cogsync.errors import UsageError

@@ -1,0 +1,311 @@
+"""The boundary phase: the same deterministic cases at every budget, judged by the model.
+
+A generic fuzzer finds a 129-character name accepted or a 500 on a body that is not
+JSON when its dice land there; this phase sends each such request every run, so a
+bug of that kind is caught at ``--budget quick`` under any seed. It has four parts:
+
+1. every case of :func:`~cogsync.conformance.boundary_cases.cases` (read off the
+   request schemas): a record is written first, the request is sent with one member
+   at a boundary (the rest valid, a real token), then the dataset is read again. The
+   session's model judges each answer (VAL-1..4, WIRE-*, LIST-*, CONF-4...);
+2. bodies that are not a JSON object (not JSON, empty, an array...), sent raw: a 4xx
+   without a 5xx (WIRE-2..4), and nothing changed (CONF-4, read after);
+3. a valid write under every Content-Type an SDK sends: refusing ``application/json``
+   or ``application/x-amz-json-1.1`` breaks VAL-2; the contract is silent on the others
+   and on a JSON object holding a member twice, so what the server did is a finding
+   (VAL-4), unless it answered 5xx or changed something while refusing;
+4. listings, descriptions, deletes and the dataset limit with datasets in every state:
+   never created, live, emptied by removes, deleted, re-created.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from cogsync.conformance.boundary_cases import (
+    ABSENT,
+    CONTENT_TYPES,
+    ODD_BODIES,
+    REQUIRED_CONTENT_TYPES,
+    Case,
+    cases,
+)
+from cogsync.conformance.probes import Driver, remove, replace
+from cogsync.conformance.results import Failure, Step
+from cogsync.conformance.scope import Scope
+from cogsync.conformance.session import Session
+from cogsync.conformance.wirefuzz import judge as judge_wire
+from cogsync.contracts.calls import Call, Ok
+from cogsync.targets.base import Response
+from cogsync.targets.wire_request import build_request
+
+_IDS = ("IdentityPoolId", "IdentityId")
+_LABELS = (*_IDS, "DatasetName")
+_MADE_UP_TOKEN = "cogsync-boundary-no-token"
+
+#: The states a dataset can be in when a listing, a description, a delete or a limit meets it.
+STATES = ("never created", "live", "emptied by removes", "deleted", "re-created")
+
+#: The dataset-limit step fills an identity up to its limit: only for limits this small.
+LIMIT_UP_TO = 64
+
+
+@dataclasses.dataclass(frozen=True)
+class Step_:
+    """One unit of the phase: a name for progress, and what it runs on a fresh session."""
+
+    name: str
+    run: Callable[[Session, Scope], None]
+    raw: bool = False  # needs a target that sends raw bytes
+    invents_ids: bool = False  # needs identities cogsync makes up (emulators only)
+
+
+def steps(*, limits_datasets: int) -> list[Step_]:
+    """Every unit of the phase, in a fixed order (the same at every budget and seed)."""
+    out = [Step_(f"{c.operation} {c.member}: {c.about}", _case_runner(c), invents_ids=c.member in _IDS)
+           for c in _unique(cases())]
+    out += [Step_(f"UpdateRecords body: {what}", _odd_body_runner(what, body), raw=True)
+            for what, body in ODD_BODIES]
+    out.append(Step_("UpdateRecords body: a JSON object with a member twice", _member_twice, raw=True))
+    out += [Step_(f"UpdateRecords Content-Type: {ct or 'none'}", _content_type_runner(ct), raw=True)
+            for ct in CONTENT_TYPES]
+    out += [Step_(f"calls on a dataset {state}", _state_runner(state)) for state in STATES]
+    if limits_datasets <= LIMIT_UP_TO:
+        out.append(Step_(f"the dataset limit ({limits_datasets}) with datasets in every state", _dataset_limit,
+                         invents_ids=True))
+    return out
+
+
+def _unique(found: list[Case]) -> Iterator[Case]:
+    seen: set[tuple[str, str, str]] = set()
+    for case in found:
+        key = (case.operation, case.member, repr(case.value))
+        if key not in seen:
+            seen.add(key)
+            yield case
+
+
+# -- 1. one member at a boundary --------------------------------------------------------------
+def _base(case: Case, driver: Driver, dataset: str) -> dict[str, Any]:
+    params: dict[str, Any] = dict(driver.ids())
+    if case.operation != "ListDatasets":
+        params["DatasetName"] = dataset
+    if case.operation == "UpdateRecords":
+        params.update(DeviceId="boundary-device", SyncSessionToken=_MADE_UP_TOKEN,
+                      RecordPatches=[replace("k2", "w", 0)])
+    return params
+
+
+def _with(params: dict[str, Any], case: Case) -> dict[str, Any]:
+    out = dict(params)
+    holder = out
+    if case.in_patch:
+        holder = dict(out["RecordPatches"][0])
+        out["RecordPatches"] = [holder]
+    if case.value is ABSENT:
+        holder.pop(case.name, None)
+    else:
+        holder[case.name] = case.value
+    return out
+
+
+def _case_runner(case: Case) -> Callable[[Session, Scope], None]:
+    def run(session: Session, scope: Scope) -> None:
+        driver = Driver(session, scope)
+        dataset = scope.dataset("boundary")
+        driver.put(dataset, [replace("k", "v", 0)])  # something a refused request must leave alone
+        params = _with(_base(case, driver, dataset), case)
+        if case.operation == "UpdateRecords" and "SyncSessionToken" in params:
+            params["SyncSessionToken"] = _token_for(session, params) or _MADE_UP_TOKEN
+        if case.operation in ("UpdateRecords", "DeleteDataset") and case.member in _LABELS:
+            remember_case_scope(scope, params)
+        session.send(Call(case.operation, params))
+        if case.operation in ("UpdateRecords", "DeleteDataset"):
+            driver.list_records(dataset)  # the read after: nothing changed unless it was accepted
+
+    return run
+
+
+def remember_case_scope(scope: Scope, params: dict[str, Any]) -> None:
+    """So that a run on real AWS deletes a dataset a boundary write created."""
+    if all(isinstance(params.get(k), str) for k in _LABELS):
+        from cogsync.strategies import Identity
+
+        scope.remember(Identity(params["IdentityPoolId"], params["IdentityId"]), params["DatasetName"])
+
+
+def _token_for(session: Session, params: dict[str, Any]) -> str | None:
+    """A token listed for the very scope the write names (a token is bound to its dataset)."""
+    scope_params = {k: params[k] for k in _LABELS if k in params}
+    outcome = session.send(Call("ListRecords", scope_params)).outcome
+    token = outcome.body.get("SyncSessionToken") if isinstance(outcome, Ok) else None
+    return token if isinstance(token, str) else None
+
+
+# -- 2. and 3. raw bodies and Content-Types ------------------------------------------------------
+def send_as(session: Session, call: Call, *, body: bytes | None = None,
+            content_type: str | None = "application/json") -> Response:
+    """``call`` as the wire builder lays it out, with ``body`` and ``Content-Type`` swapped in."""
+    request = build_request(call)
+    headers = {k: v for k, v in request.headers.items() if k.lower() != "content-type"}
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    return session.target.send_raw(request.method, request.path, query=dict(request.query) or None,
+                                   headers=headers, body=request.body if body is None else body)
+
+
+def _snapshot(response: Response) -> Any:
+    outcome = response.outcome
+    if not isinstance(outcome, Ok):
+        return None
+    records = sorted((str(r.get("Key")), str(r.get("Value")), str(r.get("SyncCount")))
+                     for r in outcome.body.get("Records") or [])
+    return outcome.body.get("DatasetSyncCount"), records
+
+
+def _judge_raw(session: Session, operation: str, response: Response, *, serving: bool) -> None:
+    """The wire checks on an answer no model can read; 2xx on a malformed body is WIRE-4's."""
+    session.steps.append(Step(response.call, response.outcome))
+    status = response.status
+    if serving and status is not None and status < 500:
+        session.tally.witnessed("WIRE-4")
+    if serving and status is not None and 400 <= status < 500:
+        session.tally.witnessed("WIRE-2")
+        session.tally.witnessed("WIRE-3")
+    for problem in judge_wire(operation, response):
+        session.fail(Failure(problem.property_id, problem.title, problem.expected, problem.received,
+                             tuple(session.steps)))
+
+
+def _unchanged(session: Session, driver: Driver, dataset: str, before: Any, what: str, *,
+               held_a_patch: bool) -> None:
+    """CONF-4 after a refused request: the dataset reads as it did before."""
+    after = _snapshot(driver.list_records(dataset))
+    if before is None or after is None:
+        return
+    if after != before:
+        session.fail(Failure("CONF-4", f"{what} was refused, yet the dataset changed",
+                             f"the dataset as before: {before}", f"{after}", tuple(session.steps)))
+    elif held_a_patch:
+        session.tally.witnessed("CONF-4")
+
+
+def _setup(session: Session, scope: Scope) -> tuple[Driver, str, Any, bool]:
+    driver = Driver(session, scope)
+    dataset = scope.dataset("boundary-raw")
+    written = driver.put(dataset, [replace("k", "v", 0)])
+    before = _snapshot(driver.list_records(dataset))
+    return driver, dataset, before, isinstance(written.outcome, Ok)
+
+
+def _odd_body_runner(what: str, body: bytes) -> Callable[[Session, Scope], None]:
+    def run(session: Session, scope: Scope) -> None:
+        driver, dataset, before, serving = _setup(session, scope)
+        call = Call("UpdateRecords", {**driver.ids(), "DatasetName": dataset})
+        response = send_as(session, call, body=body)
+        _judge_raw(session, "UpdateRecords", response, serving=serving)
+        if response.status is not None and 200 <= response.status < 300:
+            session.fail(Failure("WIRE-4", f"{what} as an UpdateRecords body was accepted",
+                                 "a 4xx: malformed input is refused", f"{response.status}",
+                                 tuple(session.steps)))
+        _unchanged(session, driver, dataset, before, what, held_a_patch=False)
+
+    return run
+
+
+def _write_call(driver: Driver, dataset: str, token: str | None, patches: list[dict[str, Any]]) -> Call:
+    return Call("UpdateRecords", {**driver.ids(), "DatasetName": dataset, "SyncSessionToken": token or "",
+                                  "RecordPatches": patches})
+
+
+def _member_twice(session: Session, scope: Scope) -> None:
+    driver, dataset, before, serving = _setup(session, scope)
+    token = driver.token(dataset)
+    first, last = [replace("first", "1", 0)], [replace("last", "2", 0)]
+    body = ('{"SyncSessionToken": %s, "RecordPatches": %s, "RecordPatches": %s}'
+            % (json.dumps(token), json.dumps(first), json.dumps(last))).encode()
+    response = send_as(session, _write_call(driver, dataset, token, last), body=body)
+    outcome = response.outcome
+    if isinstance(outcome, Ok):
+        keys = {r.get("Key") for r in outcome.body.get("Records") or []}
+        won = first if keys == {"first"} else last
+        session.observe(dataclasses.replace(response, call=_write_call(driver, dataset, token, won)))
+        session.tally.found("VAL-4", f"a JSON object with RecordPatches twice: accepted, the "
+                                     f"{'first' if won is first else 'last'} one applied")
+        return
+    _judge_raw(session, "UpdateRecords", response, serving=serving)
+    if response.status is not None and 400 <= response.status < 500:
+        session.tally.found("VAL-4", f"a JSON object with RecordPatches twice: refused with {response.status}")
+        _unchanged(session, driver, dataset, before, "a body with a member twice", held_a_patch=True)
+
+
+def _content_type_runner(content_type: str | None) -> Callable[[Session, Scope], None]:
+    def run(session: Session, scope: Scope) -> None:
+        driver, dataset, before, serving = _setup(session, scope)
+        call = _write_call(driver, dataset, driver.token(dataset), [replace("k", "typed", 1)])
+        response = send_as(session, call, content_type=content_type)
+        judged = dataclasses.replace(response, call=call)
+        if content_type in REQUIRED_CONTENT_TYPES or isinstance(response.outcome, Ok):
+            session.observe(judged)  # the model judges it as the write it is (VAL-2 if refused)
+            return
+        _judge_raw(session, "UpdateRecords", response, serving=serving)
+        if response.status is not None and 400 <= response.status < 500:
+            session.tally.found("VAL-4", f"a valid write sent with Content-Type {content_type or '(none)'}: "
+                                         f"refused with {response.status}")
+            _unchanged(session, driver, dataset, before, f"a write with Content-Type {content_type}",
+                       held_a_patch=True)
+
+    return run
+
+
+# -- 4. datasets in every state ----------------------------------------------------------------
+def make_dataset(driver: Driver, state: str, name: str) -> str:
+    """Bring dataset ``name`` of the driver's identity into ``state``."""
+    if state == "never created":
+        return name
+    driver.put(name, [replace("a", "1", 0), replace("b", "2", 0)])
+    if state == "emptied by removes":
+        driver.put(name, [remove("a", 1), remove("b", 1)])
+    elif state in ("deleted", "re-created"):
+        driver.delete(name)
+        if state == "re-created":
+            driver.put(name, [replace("c", "3", 0)])
+    return name
+
+
+def _state_runner(state: str) -> Callable[[Session, Scope], None]:
+    def run(session: Session, scope: Scope) -> None:
+        driver = Driver(session, scope)
+        dataset = make_dataset(driver, state, scope.dataset("state"))
+        listed = driver.list_records(dataset)
+        count = listed.outcome.body.get("DatasetSyncCount") if isinstance(listed.outcome, Ok) else None
+        count = count if isinstance(count, int) else 0
+        for since in sorted({0, 1, count, count + 1}):
+            driver.list_records(dataset, LastSyncCount=since)
+        paged = driver.list_records(dataset, MaxResults=1)
+        while isinstance(paged.outcome, Ok) and paged.outcome.body.get("NextToken"):
+            paged = driver.list_records(dataset, MaxResults=1, NextToken=paged.outcome.body["NextToken"])
+        driver.describe(dataset)
+        driver.list_datasets(MaxResults=1)
+        driver.put(dataset, [replace("new", "n", 0)])
+        driver.delete(dataset)
+        driver.list_records(dataset)
+        driver.describe(dataset)
+
+    return run
+
+
+def _dataset_limit(session: Session, scope: Scope) -> None:
+    """LIM-1 with the identity's datasets spread over every state: the deleted one does not count."""
+    driver = Driver(session, scope)
+    limit = session.model.limits.max_datasets_per_identity
+    held = [make_dataset(driver, state, f"limit-{i}") for i, state in enumerate(STATES) if state != "never created"]
+    counted = len(held) - 1  # the deleted one is gone
+    for i in range(max(0, limit - 1 - counted)):
+        driver.put(f"live-{i}", [replace("k", "v", 0)])
+    driver.put("at-the-limit", [replace("k", "v", 0)])
+    driver.put("past-the-limit", [replace("k", "v", 0)])  # LIM-1
+    driver.list_datasets()

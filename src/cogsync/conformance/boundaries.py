@@ -225,8 +225,9 @@ def _member_twice(session: Session, scope: Scope) -> None:
     driver, dataset, before, serving = _setup(session, scope)
     token = driver.token(dataset)
     first, last = [replace("first", "1", 0)], [replace("last", "2", 0)]
-    body = ('{"SyncSessionToken": %s, "RecordPatches": %s, "RecordPatches": %s}'
-            % (json.dumps(token), json.dumps(first), json.dumps(last))).encode()
+    members = [f'"SyncSessionToken": {json.dumps(token)}', f'"RecordPatches": {json.dumps(first)}',
+               f'"RecordPatches": {json.dumps(last)}']
+    body = ("{" + ", ".join(members) + "}").encode()
     response = send_as(session, _write_call(driver, dataset, token, last), body=body)
     outcome = response.outcome
     if isinstance(outcome, Ok):

@@ -204,7 +204,8 @@ def run(target: Target, config: RunConfig, *, progress: ProgressCallback | None 
                        progress or (lambda _p: None), watch)
     context.excluded.update((pid, why) for pid, why in excluded.items() if pid in selected)
     phases: list[tuple[str, Callable[[_Context], None]]] = [
-        ("probes", _run_probes), ("boundaries", _run_boundaries), ("programs", _run_programs), ("negative", _run_negative),
+        ("probes", _run_probes), ("boundaries", _run_boundaries), ("programs", _run_programs),
+        ("negative", _run_negative),
         ("concurrency", _run_concurrency), ("auth", _run_auth), ("wire-fuzz", _run_wire_fuzz),
     ]
     cap_requests(target, deadline)

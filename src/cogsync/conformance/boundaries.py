@@ -53,29 +53,43 @@ STATES = ("never created", "live", "emptied by removes", "deleted", "re-created"
 LIMIT_UP_TO = 64
 
 
+#: What each kind of step puts to the test (a step runs only when one of its ids is selected).
+MEMBER_IDS = frozenset({"VAL-1", "VAL-2", "VAL-3", "VAL-4", "WIRE-2", "WIRE-3", "WIRE-4", "CONF-4"})
+RAW_IDS = frozenset({"VAL-2", "VAL-4", "WIRE-2", "WIRE-3", "WIRE-4", "CONF-4"})
+STATE_IDS = frozenset({"LIST-1", "LIST-2", "LIST-3", "LIST-4", "DS-2", "DS-3"})
+LIMIT_IDS = frozenset({"LIM-1"})
+#: Every id the phase can put to the test (the engine's DIRECTED_PHASES entry).
+PHASE_IDS = MEMBER_IDS | RAW_IDS | STATE_IDS | LIMIT_IDS
+
+
 @dataclasses.dataclass(frozen=True)
 class Step_:
-    """One unit of the phase: a name for progress, and what it runs on a fresh session."""
+    """One unit of the phase, run on a fresh session: a name for progress, the ids it tests."""
 
     name: str
     run: Callable[[Session, Scope], None]
+    targets: frozenset[str]
     raw: bool = False  # needs a target that sends raw bytes
     invents_ids: bool = False  # needs identities cogsync makes up (emulators only)
 
 
 def steps(*, limits_datasets: int) -> list[Step_]:
     """Every unit of the phase, in a fixed order (the same at every budget and seed)."""
-    out = [Step_(f"{c.operation} {c.member}: {c.about}", _case_runner(c), invents_ids=c.member in _IDS)
-           for c in _unique(cases())]
-    out += [Step_(f"UpdateRecords body: {what}", _odd_body_runner(what, body), raw=True)
+    groups: dict[tuple[str, str], list[Case]] = {}
+    for case in _unique(cases()):
+        groups.setdefault((case.operation, case.member), []).append(case)
+    out = [Step_(f"{operation} {member}: {len(group)} boundary values", _group_runner(group), MEMBER_IDS,
+                 invents_ids=member in _IDS)
+           for (operation, member), group in groups.items()]
+    out += [Step_(f"UpdateRecords body: {what}", _odd_body_runner(what, body), RAW_IDS, raw=True)
             for what, body in ODD_BODIES]
-    out.append(Step_("UpdateRecords body: a JSON object with a member twice", _member_twice, raw=True))
-    out += [Step_(f"UpdateRecords Content-Type: {ct or 'none'}", _content_type_runner(ct), raw=True)
+    out.append(Step_("UpdateRecords body: a JSON object with a member twice", _member_twice, RAW_IDS, raw=True))
+    out += [Step_(f"UpdateRecords Content-Type: {ct or 'none'}", _content_type_runner(ct), RAW_IDS, raw=True)
             for ct in CONTENT_TYPES]
-    out += [Step_(f"calls on a dataset {state}", _state_runner(state)) for state in STATES]
+    out += [Step_(f"calls on a dataset {state}", _state_runner(state), STATE_IDS) for state in STATES]
     if limits_datasets <= LIMIT_UP_TO:
         out.append(Step_(f"the dataset limit ({limits_datasets}) with datasets in every state", _dataset_limit,
-                         invents_ids=True))
+                         LIMIT_IDS, invents_ids=True))
     return out
 
 
@@ -89,13 +103,13 @@ def _unique(found: list[Case]) -> Iterator[Case]:
 
 
 # -- 1. one member at a boundary --------------------------------------------------------------
-def _base(case: Case, driver: Driver, dataset: str) -> dict[str, Any]:
+def _base(case: Case, driver: Driver, dataset: str, key: str) -> dict[str, Any]:
     params: dict[str, Any] = dict(driver.ids())
     if case.operation != "ListDatasets":
         params["DatasetName"] = dataset
     if case.operation == "UpdateRecords":
         params.update(DeviceId="boundary-device", SyncSessionToken=_MADE_UP_TOKEN,
-                      RecordPatches=[replace("k2", "w", 0)])
+                      RecordPatches=[replace(key, "w", 0)])
     return params
 
 
@@ -112,19 +126,24 @@ def _with(params: dict[str, Any], case: Case) -> dict[str, Any]:
     return out
 
 
-def _case_runner(case: Case) -> Callable[[Session, Scope], None]:
+def _group_runner(group: list[Case]) -> Callable[[Session, Scope], None]:
+    """One member's boundary values in turn, on one dataset holding a record. Each write
+    gets a token listed for the scope it names: that listing is also the read after the
+    write before it, and a last listing reads after the last one."""
+
     def run(session: Session, scope: Scope) -> None:
         driver = Driver(session, scope)
         dataset = scope.dataset("boundary")
         driver.put(dataset, [replace("k", "v", 0)])  # something a refused request must leave alone
-        params = _with(_base(case, driver, dataset), case)
-        if case.operation == "UpdateRecords" and "SyncSessionToken" in params:
-            params["SyncSessionToken"] = _token_for(session, params) or _MADE_UP_TOKEN
-        if case.operation in ("UpdateRecords", "DeleteDataset") and case.member in _LABELS:
-            remember_case_scope(scope, params)
-        session.send(Call(case.operation, params))
-        if case.operation in ("UpdateRecords", "DeleteDataset"):
-            driver.list_records(dataset)  # the read after: nothing changed unless it was accepted
+        for n, case in enumerate(group):
+            params = _with(_base(case, driver, dataset, key=f"k{n}"), case)
+            if case.operation == "UpdateRecords" and "SyncSessionToken" in params:
+                params["SyncSessionToken"] = _token_for(session, params) or _MADE_UP_TOKEN
+            if case.operation in ("UpdateRecords", "DeleteDataset") and case.member in _LABELS:
+                remember_case_scope(scope, params)
+            session.send(Call(case.operation, params))
+        if group[0].operation in ("UpdateRecords", "DeleteDataset"):
+            driver.list_records(dataset)
 
     return run
 

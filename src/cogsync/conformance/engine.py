@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from cogsync.conformance import concurrency, programs
+from cogsync.conformance import boundaries, concurrency, programs
 from cogsync.conformance.auth import BOUND_IDENTITY, BOUND_KEY, RUN_KEY, probe_signatures
 from cogsync.conformance.backoff import Backoff, TargetKeptThrottling
 from cogsync.conformance.checks import CANNOT_CHECK, WITNESSES
@@ -65,8 +65,7 @@ _MODEL_IDS = frozenset(p.id for p in P.PROPERTIES) - {"CONF-6", "ISO-2", "DUR-1"
 #: The phases aimed at named properties, besides the probes: a phase runs only when
 #: one of its ids is selected. (The programs phase aims at every model-judged id.)
 DIRECTED_PHASES: dict[str, frozenset[str]] = {
-    "boundaries": frozenset({"VAL-1", "VAL-2", "VAL-3", "VAL-4", "WIRE-2", "WIRE-3", "WIRE-4", "CONF-4",
-                             "LIM-1", "LIST-1", "LIST-2", "LIST-3", "LIST-4", "DS-2", "DS-3"}),
+    "boundaries": boundaries.PHASE_IDS,
     "negative": frozenset({"VAL-1", "VAL-3", "CONF-4", "WIRE-4", "WIRE-2"}),
     "concurrency": frozenset({"CONF-6"}),
     "auth": frozenset({"ISO-2"}),
@@ -330,11 +329,9 @@ def _run_probes(ctx: _Context) -> None:
 def _run_boundaries(ctx: _Context) -> None:
     if not ctx.wants(DIRECTED_PHASES["boundaries"]):
         return
-    from cogsync.conformance import boundaries
-
     raw = bool(getattr(ctx.target, "supports_raw", False))
     chosen = [s for s in boundaries.steps(limits_datasets=ctx.config.limits.max_datasets_per_identity)
-              if (raw or not s.raw) and not (s.invents_ids and ctx.scope.real)]
+              if ctx.wants(s.targets) and (raw or not s.raw) and not (s.invents_ids and ctx.scope.real)]
     for index, step in enumerate(chosen):
         ctx.watch.going()
         ctx.progress(Progress("boundaries", index, len(chosen), step.name))

@@ -33,13 +33,15 @@ from cogsync.conformance.boundary_cases import (
     Case,
     cases,
 )
+from cogsync.conformance.config import RunConfig
 from cogsync.conformance.probes import Driver, remove, replace
 from cogsync.conformance.results import Failure, Step
 from cogsync.conformance.scope import Scope
-from cogsync.conformance.session import Session
+from cogsync.conformance.session import Session, Tally
 from cogsync.conformance.wirefuzz import judge as judge_wire
 from cogsync.contracts.calls import Call, Ok
-from cogsync.targets.base import Response
+from cogsync.contracts.model import Model
+from cogsync.targets.base import Response, Target
 from cogsync.targets.wire_request import build_request
 
 _IDS = ("IdentityPoolId", "IdentityId")
@@ -91,6 +93,18 @@ def steps(*, limits_datasets: int) -> list[Step_]:
         out.append(Step_(f"the dataset limit ({limits_datasets}) with datasets in every state", _dataset_limit,
                          LIMIT_IDS, invents_ids=True))
     return out
+
+
+def run_on(target: Target, config: RunConfig | None = None) -> Tally:
+    """The whole phase against ``target``, outside the engine (the engine runs the same
+    steps with its progress, deadline and cleanup): what it witnessed, found and failed."""
+    config = config or RunConfig()
+    selected, tally, scope = frozenset(config.selected), Tally(), Scope(config)
+    model = Model(limits=config.limits)
+    for step in steps(limits_datasets=config.limits.max_datasets_per_identity):
+        if step.targets & selected and (target.supports_raw or not step.raw):
+            step.run(Session(target, model, tally=tally, selected=selected), scope)
+    return tally
 
 
 def _unique(found: list[Case]) -> Iterator[Case]:

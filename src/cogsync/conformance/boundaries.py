@@ -72,7 +72,9 @@ class Step_:
     run: Callable[[Session, Scope], None]
     targets: frozenset[str]
     raw: bool = False  # needs a target that sends raw bytes
-    invents_ids: bool = False  # needs identities cogsync makes up (emulators only)
+    #: Names identities or datasets of its own, or lists all of an identity's datasets:
+    #: emulators only (on a named identity the user's own datasets are unknown to the model).
+    invents_ids: bool = False
 
 
 def steps(*, limits_datasets: int) -> list[Step_]:
@@ -81,7 +83,7 @@ def steps(*, limits_datasets: int) -> list[Step_]:
     for case in _unique(cases()):
         groups.setdefault((case.operation, case.member), []).append(case)
     out = [Step_(f"{operation} {member}: {len(group)} boundary values", _group_runner(group), MEMBER_IDS,
-                 invents_ids=member in _IDS)
+                 invents_ids=member in _LABELS or operation == "ListDatasets")
            for (operation, member), group in groups.items()]
     out += [Step_(f"UpdateRecords body: {what}", _odd_body_runner(what, body), RAW_IDS, raw=True)
             for what, body in ODD_BODIES]
@@ -153,21 +155,11 @@ def _group_runner(group: list[Case]) -> Callable[[Session, Scope], None]:
             params = _with(_base(case, driver, dataset, key=f"k{n}"), case)
             if case.operation == "UpdateRecords" and "SyncSessionToken" in params:
                 params["SyncSessionToken"] = _token_for(session, params) or _MADE_UP_TOKEN
-            if case.operation in ("UpdateRecords", "DeleteDataset") and case.member in _LABELS:
-                remember_case_scope(scope, params)
             session.send(Call(case.operation, params))
         if group[0].operation in ("UpdateRecords", "DeleteDataset"):
             driver.list_records(dataset)
 
     return run
-
-
-def remember_case_scope(scope: Scope, params: dict[str, Any]) -> None:
-    """So that a run on real AWS deletes a dataset a boundary write created."""
-    if all(isinstance(params.get(k), str) for k in _LABELS):
-        from cogsync.strategies import Identity
-
-        scope.remember(Identity(params["IdentityPoolId"], params["IdentityId"]), params["DatasetName"])
 
 
 def _token_for(session: Session, params: dict[str, Any]) -> str | None:

@@ -246,6 +246,16 @@ def _write_call(driver: Driver, dataset: str, token: str | None, patches: list[d
                                   "RecordPatches": patches})
 
 
+def _observe_sent_as(session: Session, response: Response, how: str) -> None:
+    """The model judges the raw answer as the call it is; a failure it finds says how the
+    call was sent (a reproduction script sends it the ordinary way, as application/json)."""
+    found = len(session.failures)
+    session.observe(response)
+    for failure in session.failures[found:]:
+        noted = dataclasses.replace(failure, title=f"{failure.title} (the request was sent with {how})")
+        session.tally.failures[session.tally.failures.index(failure)] = noted
+
+
 def _member_twice(session: Session, scope: Scope) -> None:
     driver, dataset, before, serving = _setup(session, scope)
     token = driver.token(dataset)
@@ -258,7 +268,8 @@ def _member_twice(session: Session, scope: Scope) -> None:
     if isinstance(outcome, Ok):
         keys = {r.get("Key") for r in outcome.body.get("Records") or []}
         won = first if keys == {"first"} else last
-        session.observe(dataclasses.replace(response, call=_write_call(driver, dataset, token, won)))
+        _observe_sent_as(session, dataclasses.replace(response, call=_write_call(driver, dataset, token, won)),
+                         "RecordPatches twice in one JSON object")
         session.tally.found("VAL-4", f"a JSON object with RecordPatches twice: accepted, the "
                                      f"{'first' if won is first else 'last'} one applied")
         return
@@ -275,7 +286,7 @@ def _content_type_runner(content_type: str | None) -> Callable[[Session, Scope],
         response = send_as(session, call, content_type=content_type)
         judged = dataclasses.replace(response, call=call)
         if content_type in REQUIRED_CONTENT_TYPES or isinstance(response.outcome, Ok):
-            session.observe(judged)  # the model judges it as the write it is (VAL-2 if refused)
+            _observe_sent_as(session, judged, f"Content-Type: {content_type or '(none)'}")
             return
         _judge_raw(session, "UpdateRecords", response, serving=serving)
         if serving and response.status is not None and 400 <= response.status < 500:

@@ -5,9 +5,10 @@ JSON when its dice land there; this phase sends each such request every run, so 
 bug of that kind is caught at ``--budget quick`` under any seed. It has four parts:
 
 1. every case of :func:`~cogsync.conformance.boundary_cases.cases` (read off the
-   request schemas): a record is written first, the request is sent with one member
-   at a boundary (the rest valid, a real token), then the dataset is read again. The
-   session's model judges each answer (VAL-1..4, WIRE-*, LIST-*, CONF-4...);
+   request schemas), one member's values in turn on a dataset holding a record: each
+   request has that member at a boundary and the rest valid (a write, a real token
+   listed for the scope it names, which doubles as the read after the write before
+   it). The session's model judges each answer (VAL-1..4, WIRE-*, LIST-*, CONF-4...);
 2. bodies that are not a JSON object (not JSON, empty, an array...), sent raw: a 4xx
    without a 5xx (WIRE-2..4), and nothing changed (CONF-4, read after);
 3. a valid write under every Content-Type an SDK sends: refusing ``application/json``
@@ -65,7 +66,7 @@ PHASE_IDS = MEMBER_IDS | RAW_IDS | STATE_IDS | LIMIT_IDS
 
 
 @dataclasses.dataclass(frozen=True)
-class Step_:
+class BoundaryStep:
     """One unit of the phase, run on a fresh session: a name for progress, the ids it tests."""
 
     name: str
@@ -77,22 +78,22 @@ class Step_:
     invents_ids: bool = False
 
 
-def steps(*, limits_datasets: int) -> list[Step_]:
+def steps(*, limits_datasets: int) -> list[BoundaryStep]:
     """Every unit of the phase, in a fixed order (the same at every budget and seed)."""
     groups: dict[tuple[str, str], list[Case]] = {}
     for case in _unique(cases()):
         groups.setdefault((case.operation, case.member), []).append(case)
-    out = [Step_(f"{operation} {member}: {len(group)} boundary values", _group_runner(group), MEMBER_IDS,
+    out = [BoundaryStep(f"{operation} {member}: {len(group)} boundary values", _group_runner(group), MEMBER_IDS,
                  invents_ids=member in _LABELS or operation == "ListDatasets")
            for (operation, member), group in groups.items()]
-    out += [Step_(f"UpdateRecords body: {what}", _odd_body_runner(what, body), RAW_IDS, raw=True)
+    out += [BoundaryStep(f"UpdateRecords body: {what}", _odd_body_runner(what, body), RAW_IDS, raw=True)
             for what, body in ODD_BODIES]
-    out.append(Step_("UpdateRecords body: a JSON object with a member twice", _member_twice, RAW_IDS, raw=True))
-    out += [Step_(f"UpdateRecords Content-Type: {ct or 'none'}", _content_type_runner(ct), RAW_IDS, raw=True)
+    out.append(BoundaryStep("UpdateRecords body: a JSON object with a member twice", _member_twice, RAW_IDS, raw=True))
+    out += [BoundaryStep(f"UpdateRecords Content-Type: {ct or 'none'}", _content_type_runner(ct), RAW_IDS, raw=True)
             for ct in CONTENT_TYPES]
-    out += [Step_(f"calls on a dataset {state}", _state_runner(state), STATE_IDS) for state in STATES]
+    out += [BoundaryStep(f"calls on a dataset {state}", _state_runner(state), STATE_IDS) for state in STATES]
     if limits_datasets <= LIMIT_UP_TO:
-        out.append(Step_(f"the dataset limit ({limits_datasets}) with datasets in every state", _dataset_limit,
+        out.append(BoundaryStep(f"the dataset limit ({limits_datasets}) with datasets in every state", _dataset_limit,
                          LIMIT_IDS, invents_ids=True))
     return out
 
@@ -104,7 +105,8 @@ def run_on(target: Target, config: RunConfig | None = None) -> Tally:
     selected, tally, scope = frozenset(config.selected), Tally(), Scope(config)
     model = Model(limits=config.limits)
     for step in steps(limits_datasets=config.limits.max_datasets_per_identity):
-        if step.targets & selected and (target.supports_raw or not step.raw):
+        runs = step.targets & selected and (target.supports_raw or not step.raw)
+        if runs and not (step.invents_ids and scope.real):
             step.run(Session(target, model, tally=tally, selected=selected), scope)
     return tally
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cogsync.conformance import auth, checks, concurrency, durability, negative, wirefuzz
+from cogsync.conformance import auth, boundaries, checks, concurrency, durability, negative, wirefuzz
 from cogsync.conformance.engine import DIRECTED_PHASES
 from cogsync.conformance.probe_catalog import PROBES, Probe
 from cogsync.contracts.model import Model
@@ -36,6 +36,7 @@ RUNNERS: dict[str, Callable[..., Any]] = {
 
 #: The function each directed phase of the engine runs.
 PHASE_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "boundaries": boundaries.steps,
     "negative": negative.run_negative,
     "concurrency": concurrency.race,
     "restarts": durability.RestartsPhase.run,

@@ -14,7 +14,7 @@ from cogsync.conformance.config import RunConfig
 from cogsync.conformance.engine import DIRECTED_PHASES, embedded_target
 from cogsync.contracts.calls import Call
 from cogsync.contracts.validation import input_violations
-from cogsync.emulator.choices import flipped_app
+from cogsync.emulator.apps import flipped_app
 from cogsync.mutants import get
 from cogsync.targets.in_process import InProcessTarget
 

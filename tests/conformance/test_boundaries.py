@@ -17,8 +17,7 @@ from cogsync.contracts.validation import input_violations
 from cogsync.emulator.apps import flipped_app
 from cogsync.mutants import get
 from cogsync.targets.in_process import InProcessTarget
-
-from .conftest import support
+from tests.support import aws_habits
 
 #: The mutants added for the kinds of bug a generic wire fuzzer finds.
 FUZZER_KINDS = ("dataset-name-129-accepted", "key-one-past-max-accepted", "lengths-counted-in-utf8-bytes",
@@ -124,7 +123,7 @@ def test_the_reference_passes_the_phase_and_it_puts_the_properties_to_the_test()
 
 @pytest.mark.parametrize("server", ["flipped MAY choices", "AWS wire habits"])
 def test_correct_servers_that_chose_differently_pass_the_phase(server: str):
-    app = flipped_app() if server.startswith("flipped") else support("aws_habits").make_app()
+    app = flipped_app() if server.startswith("flipped") else aws_habits.make_app()
     tally = boundaries.run_on(InProcessTarget(app))
     assert tally.failures == [], tally.failures[:1]
 

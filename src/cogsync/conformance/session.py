@@ -121,8 +121,8 @@ class Session:
         change nothing the model tracks and are not judged twice.
         """
         if response.call.operation in DUPLICATES_JUDGED:
-            for copy in response.duplicates:
-                self.observe(copy, client=client)
+            for copy in response.duplicates:  # the same request: judged as the call it was judged as
+                self.observe(dataclasses.replace(copy, call=response.call), client=client)
         call, outcome = response.call, response.outcome
         self.steps.append(Step(call, outcome, client))
         before = self.belief

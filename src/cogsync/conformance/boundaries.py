@@ -208,8 +208,14 @@ def _judge_raw(session: Session, operation: str, response: Response, *, serving:
 
 
 def _unchanged(session: Session, driver: Driver, dataset: str, before: Any, what: str, *,
-               held_a_patch: bool) -> None:
-    """CONF-4 after a refused request: the dataset reads as it did before."""
+               held_a_patch: bool, response: Response) -> None:
+    """CONF-4 after a refused request: the dataset reads as it did before.
+
+    Not where the network delivered the request twice (``--faults``): the refusal may
+    answer the second delivery, the first having applied, so the read shows nothing.
+    """
+    if response.duplicates:
+        return
     after = _snapshot(driver.list_records(dataset))
     if before is None or after is None:  # nothing readable: a server seen to refuse everything
         return
@@ -238,7 +244,7 @@ def _odd_body_runner(what: str, body: bytes) -> Callable[[Session, Scope], None]
             session.fail(Failure("WIRE-4", f"{what} as an UpdateRecords body was accepted",
                                  "a 4xx: malformed input is refused", f"{response.status}",
                                  tuple(session.steps)))
-        _unchanged(session, driver, dataset, before, what, held_a_patch=False)
+        _unchanged(session, driver, dataset, before, what, held_a_patch=False, response=response)
 
     return run
 
@@ -278,7 +284,8 @@ def _member_twice(session: Session, scope: Scope) -> None:
     _judge_raw(session, "UpdateRecords", response, serving=serving)
     if serving and response.status is not None and 400 <= response.status < 500:
         session.tally.found("VAL-4", f"a JSON object with RecordPatches twice: refused with {response.status}")
-        _unchanged(session, driver, dataset, before, "a body with a member twice", held_a_patch=True)
+        _unchanged(session, driver, dataset, before, "a body with a member twice", held_a_patch=True,
+                   response=response)
 
 
 def _content_type_runner(content_type: str | None) -> Callable[[Session, Scope], None]:
@@ -295,7 +302,7 @@ def _content_type_runner(content_type: str | None) -> Callable[[Session, Scope],
             session.tally.found("VAL-4", f"a valid write sent with Content-Type {content_type or '(none)'}: "
                                          f"refused with {response.status}")
             _unchanged(session, driver, dataset, before, f"a write with Content-Type {content_type}",
-                       held_a_patch=True)
+                       held_a_patch=True, response=response)
 
     return run
 

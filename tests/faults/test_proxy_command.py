@@ -64,5 +64,6 @@ def test_bad_input_is_one_line_and_exit_3(options: list[str], error: str) -> Non
 def test_ctrl_c_stops_the_command_cleanly() -> None:
     with serve_in_thread() as upstream, proxied(upstream, "default") as proxy:
         proxy.process.send_signal(signal.SIGINT)
+        proxy.process.wait(timeout=60)  # Ctrl-C alone stops it (stop() would add a SIGTERM)
         code, stderr = proxy.stop()
     assert code == 0 and stderr == "cogsync proxy: stopped after 0 requests, 0 faults injected\n"

@@ -324,6 +324,20 @@ def markdown(verdicts: Verdicts, outcomes: Sequence[Outcome], *, version: str,
     return "\n".join(lines).replace("\n\n\n", "\n\n") + "\n"
 
 
+def findings(verdicts: Verdicts, outcomes: Sequence[Outcome], seed: int) -> str:
+    """For each mutant schemathesis kills: its new kinds, as schemathesis printed them."""
+    printed = {o.app: o.excerpts for o in outcomes if o.tool == "schemathesis" and o.seed == seed}
+    lines = ["# What schemathesis reports on the mutants it kills", ""]
+    for app in verdicts.apps:
+        if not verdicts.schemathesis[app]:
+            continue
+        caught = " ".join(verdicts.cogsync[app]) or "nothing: cogsync MISSES it"
+        lines += [f"## {app} (cogsync quick: {caught})", ""]
+        for kind in verdicts.schemathesis[app]:
+            lines += [f"### {kind}", "", "```", printed[app].get(kind, "(not printed)"), "```", ""]
+    return "\n".join(lines)
+
+
 # -- running --------------------------------------------------------------------------------
 
 def chosen_mutants(globs: str) -> list[str]:
@@ -384,6 +398,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--cogsync-transport", default="in-process", choices=("in-process", "http"))
     parser.add_argument("--markdown", metavar="FILE", help="also write the report here")
     parser.add_argument("--json", metavar="FILE", help="write every outcome here")
+    parser.add_argument("--findings", metavar="FILE",
+                        help="write what schemathesis printed for each mutant it kills")
     return parser.parse_args(argv)
 
 
@@ -413,6 +429,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(report)
     if options.markdown:
         Path(options.markdown).write_text(report)
+    if options.findings:
+        Path(options.findings).write_text(findings(verdicts, outcomes, seeds[0]))
     if options.json:
         Path(options.json).write_text(json.dumps(
             {"command": command, "schemathesis": version, "seeds": seeds,

@@ -121,3 +121,6 @@ def test_a_kill_is_a_kind_the_reference_run_did_not_report(bench: ModuleType) ->
     assert "Killed only by schemathesis: none." in report
     assert "Same set under every seed: NO." in report
     assert "- bad-sync-count-type-500 (NOT concurrency-only): detected under 1 of 2 seeds." in report
+    notes = bench.findings(verdicts, outcomes, 7)
+    assert "## bad-sync-count-type-500 (cogsync quick: WIRE-1)" in notes
+    assert f"### ST001 POST {DATASET}" in notes and "count-per-patch" not in notes

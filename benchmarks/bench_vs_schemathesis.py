@@ -73,6 +73,25 @@ class Outcome:
     seconds: float
     excerpts: dict[str, str] = field(default_factory=dict)  # kind -> schemathesis's text
     error: str | None = None
+    budget: str = ""  # schemathesis's --max-examples, or cogsync's budget and transport
+    commit: str = ""  # the code that produced it (a resumed run may mix several)
+
+    @property
+    def key(self) -> tuple[str, str, int, str]:
+        return (self.tool, self.app, self.seed, self.budget)
+
+
+def budget_of(tool: str, max_examples: int, transport: str) -> str:
+    return f"--max-examples {max_examples}" if tool == "schemathesis" else f"quick {transport}"
+
+
+def revision() -> str:
+    """The checked-out commit, ``+dirty`` when the code differs from it."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    changed = git("status", "--porcelain", "src", "contracts", "strategies", "benchmarks")
+    return git("rev-parse", "--short", "HEAD") + ("+dirty" if changed else "")
 
 
 # -- schemathesis ---------------------------------------------------------------------------
@@ -224,12 +243,15 @@ def run_cogsync(app: str, seed: int, transport: str) -> Outcome:
     return Outcome("cogsync", app, seed, failed, time.perf_counter() - began)
 
 
-def perform(task: Task, max_examples: int, transport: str) -> Outcome:
+def perform(task: Task, max_examples: int, transport: str, commit: str) -> Outcome:
     """One task, in a pool process (the mutants' 500s are expected: their logs are muted)."""
     logging.getLogger("cogsync.emulator").setLevel(logging.CRITICAL)
     if task.tool == "schemathesis":
-        return run_schemathesis(task.app, task.seed, max_examples)
-    return run_cogsync(task.app, task.seed, transport)
+        outcome = run_schemathesis(task.app, task.seed, max_examples)
+    else:
+        outcome = run_cogsync(task.app, task.seed, transport)
+    outcome.budget, outcome.commit = budget_of(task.tool, max_examples, transport), commit
+    return outcome
 
 
 # -- verdicts -------------------------------------------------------------------------------
@@ -282,7 +304,11 @@ def markdown(verdicts: Verdicts, outcomes: Sequence[Outcome], *, version: str,
     seconds = {tool: sum(o.seconds for o in outcomes if o.tool == tool and o.seed == seeds[0])
                for tool in TOOLS}
     fp = {tool: sum(len(v) for v in verdicts.false_positives[tool].values()) for tool in TOOLS}
+    commits = sorted({o.commit for o in outcomes})
+    made_by = ", ".join(f"{c} ({sum(o.commit == c for o in outcomes)})" for c in commits)
     lines = [
+        f"Runs made at commit(s) {made_by}.",
+        "",
         f"`{command}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, Python "
         f"{platform.python_version()}; seed {seeds[0]}; schemathesis {version}: default phases "
         f"and checks, `--max-examples {max_examples}`, over HTTP; cogsync: `verify --budget "
@@ -372,15 +398,34 @@ def tasks_for(apps: Sequence[str], seeds: Sequence[int]) -> list[Task]:
     return first + [Task("cogsync", app, seed) for seed in seeds[1:] for app in every]
 
 
-def run_all(tasks: Sequence[Task], *, jobs: int, max_examples: int, transport: str) -> list[Outcome]:
-    outcomes: list[Outcome] = []
-    began = time.perf_counter()
+def load_log(path: Path) -> dict[tuple[str, str, int, str], Outcome]:
+    """The outcomes a ``--resume`` log holds (one JSON object a line), by task and budget."""
+    if not path.exists():
+        return {}
+    outcomes = [Outcome(**json.loads(line)) for line in path.read_text().splitlines() if line]
+    return {o.key: o for o in outcomes}
+
+
+def run_all(tasks: Sequence[Task], *, jobs: int, max_examples: int, transport: str,
+            log: Path | None = None) -> list[Outcome]:
+    """Every task's outcome; those already in ``log`` are reused, new ones appended to it."""
+    done = load_log(log) if log else {}
+    outcomes = [done[k] for t in tasks
+                if (k := (t.tool, t.app, t.seed, budget_of(t.tool, max_examples, transport))) in done]
+    todo = [t for t in tasks if (t.tool, t.app, t.seed, budget_of(t.tool, max_examples, transport))
+            not in done]
+    if outcomes:
+        print(f"{len(outcomes)} outcomes reused from {log}", file=sys.stderr)
+    began, commit = time.perf_counter(), revision()
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        pending = {pool.submit(perform, t, max_examples, transport): t for t in tasks}
+        pending = {pool.submit(perform, t, max_examples, transport, commit): t for t in todo}
         for future in concurrent.futures.as_completed(pending):
             outcome = future.result()
             outcomes.append(outcome)
+            if log:
+                with log.open("a") as appended:
+                    appended.write(json.dumps(asdict(outcome)) + "\n")
             shown = outcome.error or (", ".join(outcome.kinds) if outcome.kinds else "no failure")
             print(f"[{len(outcomes)}/{len(tasks)} {time.perf_counter() - began:.0f}s] "
                   f"{outcome.tool} {outcome.app} seed {outcome.seed} ({outcome.seconds:.1f} s): "
@@ -398,6 +443,9 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--cogsync-transport", default="in-process", choices=("in-process", "http"))
     parser.add_argument("--markdown", metavar="FILE", help="also write the report here")
     parser.add_argument("--json", metavar="FILE", help="write every outcome here")
+    parser.add_argument("--resume", metavar="FILE",
+                        help="a log of outcomes (JSON lines): those in it are reused, new ones "
+                        "appended, so an interrupted run picks up where it stopped")
     parser.add_argument("--findings", metavar="FILE",
                         help="write what schemathesis printed for each mutant it kills")
     return parser.parse_args(argv)
@@ -419,7 +467,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{len(tasks)} runs ({len(apps)} mutants, seeds {seeds}) in {options.jobs} processes",
           file=sys.stderr)
     outcomes = run_all(tasks, jobs=options.jobs, max_examples=options.max_examples,
-                       transport=options.cogsync_transport)
+                       transport=options.cogsync_transport,
+                       log=Path(options.resume) if options.resume else None)
     verdicts = decide(outcomes, apps, seeds)
     command = " ".join(["python benchmarks/bench_vs_schemathesis.py",
                         *(sys.argv[1:] if argv is None else argv)])

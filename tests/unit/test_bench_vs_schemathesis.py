@@ -5,8 +5,10 @@ schemathesis 4's own output (JSON report and console) on the reference emulator.
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from types import ModuleType
 
@@ -124,3 +126,17 @@ def test_a_kill_is_a_kind_the_reference_run_did_not_report(bench: ModuleType) ->
     notes = bench.findings(verdicts, outcomes, 7)
     assert "## bad-sync-count-type-500 (cogsync quick: WIRE-1)" in notes
     assert f"### ST001 POST {DATASET}" in notes and "count-per-patch" not in notes
+
+
+def test_resume_reuses_the_logged_outcomes_of_the_same_budget(bench: ModuleType, tmp_path: Path) -> None:
+    log = tmp_path / "log.jsonl"
+    logged = [bench.Outcome("schemathesis", "reference", 7, ["ST204 TRACE /x"], 1.0,
+                            budget="--max-examples 5", commit="abc"),
+              bench.Outcome("cogsync", "reference", 7, [], 1.0, budget="quick in-process")]
+    log.write_text("".join(json.dumps(asdict(o)) + "\n" for o in logged))
+    tasks = [bench.Task("schemathesis", "reference", 7), bench.Task("cogsync", "reference", 7)]
+    outcomes = bench.run_all(tasks, jobs=1, max_examples=5, transport="in-process", log=log)
+    assert outcomes == logged  # nothing ran: both were in the log
+    assert set(bench.load_log(log)) == {o.key for o in logged}
+    other_budget = bench.load_log(log).get(("schemathesis", "reference", 7, "--max-examples 100"))
+    assert other_budget is None

@@ -417,6 +417,8 @@ def run_all(tasks: Sequence[Task], *, jobs: int, max_examples: int, transport: s
     if outcomes:
         print(f"{len(outcomes)} outcomes reused from {log}", file=sys.stderr)
     began, commit = time.perf_counter(), revision()
+    if not todo:
+        return outcomes
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
         pending = {pool.submit(perform, t, max_examples, transport, commit): t for t in todo}

@@ -350,6 +350,14 @@ def markdown(verdicts: Verdicts, outcomes: Sequence[Outcome], *, version: str,
     return "\n".join(lines).replace("\n\n\n", "\n\n") + "\n"
 
 
+def excerpt_of(kind: str, printed: dict[str, str]) -> str:
+    """The test case printed for ``kind``; a stateful failure is printed under the operation
+    that failed, so then the first of the same check code."""
+    code = kind.split(" ", 1)[0]
+    same_code = [text for printed_kind, text in printed.items() if printed_kind.startswith(code + " ")]
+    return printed.get(kind) or (same_code[0] if same_code else "(not printed)")
+
+
 def findings(verdicts: Verdicts, outcomes: Sequence[Outcome], seed: int) -> str:
     """For each mutant schemathesis kills: its new kinds, as schemathesis printed them."""
     printed = {o.app: o.excerpts for o in outcomes if o.tool == "schemathesis" and o.seed == seed}
@@ -360,7 +368,7 @@ def findings(verdicts: Verdicts, outcomes: Sequence[Outcome], seed: int) -> str:
         caught = " ".join(verdicts.cogsync[app]) or "nothing: cogsync MISSES it"
         lines += [f"## {app} (cogsync quick: {caught})", ""]
         for kind in verdicts.schemathesis[app]:
-            lines += [f"### {kind}", "", "```", printed[app].get(kind, "(not printed)"), "```", ""]
+            lines += [f"### {kind}", "", "```", excerpt_of(kind, printed[app]), "```", ""]
     return "\n".join(lines)
 
 

@@ -58,7 +58,8 @@ def test_progress_events_cover_every_phase():
     phases: list[str] = []
     engine.run(engine.embedded_target(), RunConfig(budget="quick", seed=1, max_examples=3),
                progress=lambda p: phases.append(p.phase))
-    assert {"preflight", "probes", "programs", "negative", "concurrency", "auth", "wire-fuzz"} <= set(phases)
+    assert {"preflight", "probes", "boundaries", "programs", "negative", "concurrency", "auth",
+            "wire-fuzz"} <= set(phases)
     assert phases[0] == "preflight"
 
 

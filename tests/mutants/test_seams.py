@@ -90,6 +90,15 @@ SEAM_OF: dict[str, str] = {
     "overlong-key-truncated": "backend.read",
     "colon-refused-in-dataset-names": "backend.read",
     "negative-sync-count-accepted": "backend.read",
+    "dataset-name-129-accepted": "backend.input_rules",
+    "key-one-past-max-accepted": "backend.input_rules",
+    "lengths-counted-in-utf8-bytes": "backend.read",
+    "max-results-read-as-long": "backend.input_rules",
+    "sync-count-overflow-500": "backend.read",
+    "malformed-json-body-500": "app.request_document",
+    "empty-body-500": "app.request_document",
+    "json-array-body-500": "app.request_document",
+    "amz-json-content-type-refused": "app.request_document",
 }
 
 TRANSACTION_METHODS = frozenset(

@@ -171,7 +171,9 @@ WITNESSES: dict[str, str] = {
     "VAL-2": "a valid request accepted",
     "VAL-3": "a negative SyncCount refused with 400, then a read showing nothing changed",
     "VAL-4": "finding: what the server did with a key over 128 UTF-8 bytes, a key patched twice in "
-             "one request, a replace without a Value, or upper-case hex in an id",
+             "one request, a replace without a Value, upper-case hex in an id, a string over its limit "
+             "only in UTF-16 units, a JSON body holding a member twice, or a Content-Type other than "
+             "application/json and application/x-amz-json-1.1 (the boundary phase sends each)",
     "SYNC-1": "an accepted write that changed a record",
     "SYNC-2": "a written record's count compared with N+1, in the write's answer or a later listing",
     "SYNC-3": "a listing of a dataset whose sync count was seen before",

@@ -4,6 +4,8 @@
 runs, in order, only the phases that can test a selected property:
 
 1. probes: short fixed sequences for each property (``probes.py``);
+   boundaries: the same deterministic boundary cases at every budget, read off the
+   request schemas (``boundaries.py``);
 2. programs: random multi-device programs from the strategies, shrunk on failure
    (``programs.py``);
 3. negative: one broken member per request (``negative.py``);
@@ -32,7 +34,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from cogsync.conformance import concurrency, programs
+from cogsync.conformance import boundaries, concurrency, programs
 from cogsync.conformance.auth import BOUND_IDENTITY, BOUND_KEY, RUN_KEY, probe_signatures
 from cogsync.conformance.backoff import Backoff, TargetKeptThrottling
 from cogsync.conformance.checks import CANNOT_CHECK, WITNESSES
@@ -63,6 +65,7 @@ _MODEL_IDS = frozenset(p.id for p in P.PROPERTIES) - {"CONF-6", "ISO-2", "DUR-1"
 #: The phases aimed at named properties, besides the probes: a phase runs only when
 #: one of its ids is selected. (The programs phase aims at every model-judged id.)
 DIRECTED_PHASES: dict[str, frozenset[str]] = {
+    "boundaries": boundaries.PHASE_IDS,
     "negative": frozenset({"VAL-1", "VAL-3", "CONF-4", "WIRE-4", "WIRE-2"}),
     "concurrency": frozenset({"CONF-6"}),
     "auth": frozenset({"ISO-2"}),
@@ -200,7 +203,8 @@ def run(target: Target, config: RunConfig, *, progress: ProgressCallback | None 
                        progress or (lambda _p: None), watch)
     context.excluded.update((pid, why) for pid, why in excluded.items() if pid in selected)
     phases: list[tuple[str, Callable[[_Context], None]]] = [
-        ("probes", _run_probes), ("programs", _run_programs), ("negative", _run_negative),
+        ("probes", _run_probes), ("boundaries", _run_boundaries), ("programs", _run_programs),
+        ("negative", _run_negative),
         ("concurrency", _run_concurrency), ("auth", _run_auth), ("wire-fuzz", _run_wire_fuzz),
     ]
     cap_requests(target, deadline)
@@ -320,6 +324,22 @@ def _run_probes(ctx: _Context) -> None:
         finally:
             ctx.scope.sweep(ctx.target)
     ctx.progress(Progress("probes", len(chosen), len(chosen), "done"))
+
+
+def _run_boundaries(ctx: _Context) -> None:
+    if not ctx.wants(DIRECTED_PHASES["boundaries"]):
+        return
+    raw = bool(getattr(ctx.target, "supports_raw", False))
+    chosen = [s for s in boundaries.steps(limits_datasets=ctx.config.limits.max_datasets_per_identity)
+              if ctx.wants(s.targets) and (raw or not s.raw) and not (s.invents_ids and ctx.scope.real)]
+    for index, step in enumerate(chosen):
+        ctx.watch.going()
+        ctx.progress(Progress("boundaries", index, len(chosen), step.name))
+        try:
+            step.run(ctx.session(), ctx.scope)
+        finally:
+            ctx.scope.sweep(ctx.target)
+    ctx.progress(Progress("boundaries", len(chosen), len(chosen), "done"))
 
 
 def _counter(ctx: _Context, phase: str, total: int) -> Callable[[], None]:

@@ -11,7 +11,8 @@ decides, listed in ``CognitoSyncBackend.SEAMS``. The mutant catalog
 (:mod:`cogsync.mutants`) plants each of its bugs by overriding one of them, so every
 bug it proves the checks against lives in the code ``cogsync serve`` runs:
 
-- every call: ``read`` (VAL-1..4), ``owner_key`` (ISO-1);
+- every call: ``read`` (VAL-1..4), ``input_rules`` (VAL-1, VAL-2: the bounds it holds
+  input to), ``owner_key`` (ISO-1);
 - tokens: ``write_needs_token`` (TOK-2), ``token_fits`` (TOK-3), ``spend_token`` (TOK-4);
 - UpdateRecords, in the order they run: ``check_and_commit`` (CONF-6: one transaction
   from check to commit), ``held_count``, ``is_stale``, ``conflict`` (CONF-1..5, CONF-7),
@@ -119,7 +120,7 @@ MAX_RESULTS = REFERENCE.max_results
 RULE_REFUSALS = (ResourceConflictException, LimitExceededException)
 
 #: Operation -> the reader of its parameters (UpdateRecords': see ``read``).
-_READERS: dict[str, Callable[[Mapping[str, Any], Choices], Any]] = {
+_READERS: dict[str, Callable[[Mapping[str, Any], Choices, inputs.Rules], Any]] = {
     "ListRecords": inputs.list_records_input,
     "DescribeDataset": inputs.dataset_input,
     "DeleteDataset": inputs.dataset_input,
@@ -167,7 +168,7 @@ class CognitoSyncBackend:
     #: The named steps a subclass may replace (the mutant catalog does, one each).
     SEAMS: tuple[str, ...] = (
         # every call
-        "read", "owner_key",
+        "read", "input_rules", "owner_key",
         # tokens
         "write_needs_token", "token_fits", "spend_token",
         # UpdateRecords
@@ -228,8 +229,13 @@ class CognitoSyncBackend:
         """VAL-1..4: an operation's parameters, checked and typed (one 400 names every fault)."""
         if operation == "UpdateRecords":
             return inputs.update_input(params, self.choices,
-                                       token_required=self.write_needs_token())
-        return _READERS[operation](params, self.choices)
+                                       token_required=self.write_needs_token(),
+                                       rules=self.input_rules())
+        return _READERS[operation](params, self.choices, self.input_rules())
+
+    def input_rules(self) -> inputs.Rules:
+        """VAL-1, VAL-2: the lengths, patterns and integer ranges input is held to (the model's)."""
+        return inputs.RULES
 
     def owner_key(self, pool: str, identity: str) -> tuple[str, str]:
         """ISO-1: whose datasets these are, as storage keys them: the pool and the identity."""

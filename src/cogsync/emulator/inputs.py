@@ -41,6 +41,27 @@ _UPPERCASE_HEX_ID = C.StringConstraint(
 
 
 @dataclass(frozen=True)
+class Rules:
+    """The constraints input is held to: the model's lengths and patterns, and the integer
+    ranges of its types. One value, so the backend can hand it over through a seam
+    (``CognitoSyncBackend.input_rules``) where a mutant can get one of them wrong."""
+
+    identity_pool_id: C.StringConstraint = C.IDENTITY_POOL_ID
+    identity_id: C.StringConstraint = C.IDENTITY_ID
+    dataset_name: C.StringConstraint = C.DATASET_NAME
+    device_id: C.StringConstraint = C.DEVICE_ID
+    key: C.StringConstraint = C.RECORD_KEY
+    value: C.StringConstraint = C.RECORD_VALUE
+    max_results: tuple[int, int] = INTEGER_RANGE
+    last_sync_count: tuple[int, int] = LONG_RANGE
+    sync_count: tuple[int, int] = LONG_RANGE
+
+
+#: The service model's constraints.
+RULES = Rules()
+
+
+@dataclass(frozen=True)
 class Patch:
     op: str
     key: str
@@ -168,29 +189,32 @@ def _integer(
         return None
     low, high = bounds
     if not low <= value <= high:
-        kind = "32-bit Integer" if bounds == INTEGER_RANGE else "64-bit Long"
+        kind = "32-bit Integer" if bounds == INTEGER_RANGE else "64-bit Long" if bounds == LONG_RANGE \
+            else "whole number"
         problems.add(where, value, f"Member must be a {kind} (between {low} and {high})")
         return None
     return int(value)
 
 
 def _scope(
-    problems: _Problems, params: Mapping[str, Any], with_dataset: bool, choices: Choices
+    problems: _Problems, params: Mapping[str, Any], with_dataset: bool, choices: Choices,
+    rules: Rules = RULES,
 ) -> tuple[str, ...]:
-    pool_rule = _UPPERCASE_HEX_ID if choices.uppercase_hex_ids else C.IDENTITY_POOL_ID
-    identity_rule = _UPPERCASE_HEX_ID if choices.uppercase_hex_ids else C.IDENTITY_ID
+    pool_rule = _UPPERCASE_HEX_ID if choices.uppercase_hex_ids else rules.identity_pool_id
+    identity_rule = _UPPERCASE_HEX_ID if choices.uppercase_hex_ids else rules.identity_id
     pool = _string(problems, "identityPoolId", params.get("IdentityPoolId"), pool_rule,
                    required=True)
     identity = _string(problems, "identityId", params.get("IdentityId"), identity_rule,
                        required=True)
     if not with_dataset:
         return (pool or "", identity or "")
-    name = _string(problems, "datasetName", params.get("DatasetName"), C.DATASET_NAME,
+    name = _string(problems, "datasetName", params.get("DatasetName"), rules.dataset_name,
                    required=True)
     return (pool or "", identity or "", name or "")
 
 
-def _patch(problems: _Problems, index: int, raw: Any, choices: Choices) -> Patch | None:
+def _patch(problems: _Problems, index: int, raw: Any, choices: Choices,
+           rules: Rules = RULES) -> Patch | None:
     where = f"recordPatches.{index + 1}"
     if not isinstance(raw, Mapping):
         problems.add(where, raw, "Member must be an object")
@@ -202,7 +226,7 @@ def _patch(problems: _Problems, index: int, raw: Any, choices: Choices) -> Patch
     elif not isinstance(op, str) or op not in C.OPERATIONS:
         problems.add(f"{where}.member.op", op,
                      "Member must satisfy enum value set: [" + ", ".join(C.OPERATIONS) + "]")
-    key = _string(problems, f"{where}.member.key", raw.get("Key"), C.RECORD_KEY, required=True,
+    key = _string(problems, f"{where}.member.key", raw.get("Key"), rules.key, required=True,
                   choices=choices)
     if (
         key is not None
@@ -211,7 +235,7 @@ def _patch(problems: _Problems, index: int, raw: Any, choices: Choices) -> Patch
     ):  # VAL-4: the SDKs' client-side limit, enforced here too
         problems.add(f"{where}.member.key", key,
                      f"Member must have at most {choices.max_key_utf8_bytes} UTF-8 bytes")
-    value = _string(problems, f"{where}.member.value", raw.get("Value"), C.RECORD_VALUE,
+    value = _string(problems, f"{where}.member.value", raw.get("Value"), rules.value,
                     required=False, choices=choices)
     count = raw.get("SyncCount")
     if count is None:
@@ -220,9 +244,9 @@ def _patch(problems: _Problems, index: int, raw: Any, choices: Choices) -> Patch
         problems.add(f"{where}.member.syncCount", count, "Member must be an integer")
     elif count < 0:  # VAL-3
         problems.add(f"{where}.member.syncCount", count, "Member must be >= 0")
-    elif count > LONG_RANGE[1]:
+    elif count > rules.sync_count[1]:
         problems.add(f"{where}.member.syncCount", count,
-                     f"Member must be a 64-bit Long (at most {LONG_RANGE[1]})")
+                     f"Member must be a 64-bit Long (at most {rules.sync_count[1]})")
     device_date = raw.get("DeviceLastModifiedDate")
     if device_date is not None and not _is_timestamp(device_date):
         problems.add(f"{where}.member.deviceLastModifiedDate", device_date,
@@ -235,14 +259,15 @@ def _patch(problems: _Problems, index: int, raw: Any, choices: Choices) -> Patch
 
 
 def update_input(
-    params: Mapping[str, Any], choices: Choices = REFERENCE, *, token_required: bool = True
+    params: Mapping[str, Any], choices: Choices = REFERENCE, *, token_required: bool = True,
+    rules: Rules = RULES,
 ) -> UpdateInput:
     """UpdateRecords parameters, checked; a key patched twice is refused unless ``choices``
     let the last patch win (VAL-4): then every patch is kept, in order, for the backend.
     A missing SyncSessionToken is 400 unless ``token_required`` is false (TOK-2)."""
     problems = _Problems()
-    scope = _scope(problems, params, with_dataset=True, choices=choices)
-    device_id = _string(problems, "deviceId", params.get("DeviceId"), C.DEVICE_ID, required=False,
+    scope = _scope(problems, params, with_dataset=True, choices=choices, rules=rules)
+    device_id = _string(problems, "deviceId", params.get("DeviceId"), rules.device_id, required=False,
                         choices=choices)
     token = _string(problems, "syncSessionToken", params.get("SyncSessionToken"), None,
                     required=token_required)
@@ -253,7 +278,7 @@ def update_input(
         problems.add("recordPatches", raw_patches, "Member must be a list")
     elif raw_patches is not None:
         for index, raw in enumerate(raw_patches):
-            patch = _patch(problems, index, raw, choices)
+            patch = _patch(problems, index, raw, choices, rules)
             if patch is not None:
                 patches.append(patch)
     problems.raise_if_any()
@@ -267,9 +292,9 @@ def update_input(
     return UpdateInput(DatasetScope(*scope), token, device_id, tuple(patches))
 
 
-def _max_results(problems: _Problems, value: Any, choices: Choices) -> int | None:
+def _max_results(problems: _Problems, value: Any, choices: Choices, rules: Rules) -> int | None:
     """The page size asked for; None for the default (LIST-7 decides what below 1 means)."""
-    count = _integer(problems, "maxResults", value, INTEGER_RANGE)
+    count = _integer(problems, "maxResults", value, rules.max_results)
     if count is not None and count < 1:
         if not choices.max_results_below_one_is_default:
             problems.add("maxResults", count, "Member must be >= 1")
@@ -277,13 +302,14 @@ def _max_results(problems: _Problems, value: Any, choices: Choices) -> int | Non
     return count
 
 
-def list_records_input(params: Mapping[str, Any], choices: Choices = REFERENCE) -> ListRecordsInput:
+def list_records_input(params: Mapping[str, Any], choices: Choices = REFERENCE,
+                       rules: Rules = RULES) -> ListRecordsInput:
     """ListRecords parameters, checked; a negative lastSyncCount reads as 0 (everything)."""
     problems = _Problems()
-    scope = _scope(problems, params, with_dataset=True, choices=choices)
-    last = _integer(problems, "lastSyncCount", params.get("LastSyncCount"), LONG_RANGE)
+    scope = _scope(problems, params, with_dataset=True, choices=choices, rules=rules)
+    last = _integer(problems, "lastSyncCount", params.get("LastSyncCount"), rules.last_sync_count)
     next_token = _string(problems, "nextToken", params.get("NextToken"), None, required=False)
-    max_results = _max_results(problems, params.get("MaxResults"), choices)
+    max_results = _max_results(problems, params.get("MaxResults"), choices, rules)
     token = _string(problems, "syncSessionToken", params.get("SyncSessionToken"), None,
                     required=False)
     problems.raise_if_any()
@@ -291,19 +317,21 @@ def list_records_input(params: Mapping[str, Any], choices: Choices = REFERENCE) 
                             token)
 
 
-def dataset_input(params: Mapping[str, Any], choices: Choices = REFERENCE) -> DatasetScope:
+def dataset_input(params: Mapping[str, Any], choices: Choices = REFERENCE,
+                  rules: Rules = RULES) -> DatasetScope:
     """DescribeDataset and DeleteDataset parameters, checked."""
     problems = _Problems()
-    scope = _scope(problems, params, with_dataset=True, choices=choices)
+    scope = _scope(problems, params, with_dataset=True, choices=choices, rules=rules)
     problems.raise_if_any()
     return DatasetScope(*scope)
 
 
-def list_datasets_input(params: Mapping[str, Any], choices: Choices = REFERENCE) -> ListDatasetsInput:
+def list_datasets_input(params: Mapping[str, Any], choices: Choices = REFERENCE,
+                        rules: Rules = RULES) -> ListDatasetsInput:
     """ListDatasets parameters, checked."""
     problems = _Problems()
-    pool, identity = _scope(problems, params, with_dataset=False, choices=choices)
+    pool, identity = _scope(problems, params, with_dataset=False, choices=choices, rules=rules)
     next_token = _string(problems, "nextToken", params.get("NextToken"), None, required=False)
-    max_results = _max_results(problems, params.get("MaxResults"), choices)
+    max_results = _max_results(problems, params.get("MaxResults"), choices, rules)
     problems.raise_if_any()
     return ListDatasetsInput(pool, identity, next_token, max_results)

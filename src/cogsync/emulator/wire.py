@@ -29,7 +29,10 @@ answers and errors; knows no rules. What it guarantees on the wire:
   gets 403 NotAuthorizedException on any other identity's datasets (ISO-2).
 
 Seams (``CognitoSyncApp.SEAMS``, as the backend's): ``read_body`` reads the body
-within the cap, ``authenticated_call`` checks the signature before the call runs.
+within the cap, ``request_document`` turns an UpdateRecords body into its JSON object,
+``authenticated_call`` checks the signature before the call runs. ``request_document``
+ignores the Content-Type (SDKs send ``application/json`` and
+``application/x-amz-json-1.1``) and reads an empty body as ``{}``.
 """
 
 from __future__ import annotations
@@ -86,7 +89,7 @@ class CognitoSyncApp:
     """A WSGI application serving one :class:`CognitoSyncBackend`."""
 
     #: The named steps a subclass may replace (the mutant catalog does, one each).
-    SEAMS: tuple[str, ...] = ("read_body", "authenticated_call")
+    SEAMS: tuple[str, ...] = ("read_body", "request_document", "authenticated_call")
 
     def __init__(
         self,
@@ -138,6 +141,10 @@ class CognitoSyncApp:
         """WIRE-4: the request body, never more than ``max_body_bytes`` of it read (400 past)."""
         return _read_body(environ, self.max_body_bytes)
 
+    def request_document(self, request: ReceivedRequest) -> dict[str, Any]:
+        """WIRE-4, VAL-2: the UpdateRecords body as a JSON object whatever its Content-Type (else 400)."""
+        return _json_object(request.body)
+
     def authenticated_call(self, request: ReceivedRequest) -> dict[str, Any]:
         """ISO-2: the signature is checked before the operation runs (403: nothing changes)."""
         caller = self.auth.verify(request) if self.auth is not None else None
@@ -153,7 +160,7 @@ class CognitoSyncApp:
             )
         params: dict[str, Any] = dict(labels)
         if operation == "UpdateRecords":
-            document = _json_object(request.body)
+            document = self.request_document(request)
             for member in ("DeviceId", "RecordPatches", "SyncSessionToken"):
                 params[member] = document.get(member)
             params["ClientContext"] = request.headers.get("x-amz-client-context")

@@ -21,6 +21,7 @@ from typing import Any
 
 from cogsync.errors import UsageError
 from cogsync.mutants import (
+    boundary_bugs,
     conflicts,
     datasets,
     isolation,
@@ -211,6 +212,32 @@ CATALOG: tuple[Mutant, ...] = (
        "The dataset name pattern was written without ':'."),
     _m("negative-sync-count-accepted", "VAL-3", 2, validation.negative_sync_count_accepted,
        "A negative SyncCount is read as 0, like a negative lastSyncCount."),
+    # -- what a generic wire fuzzer finds (the boundary phase catches each at every budget) --
+    _m("dataset-name-129-accepted", "VAL-1", 1, boundary_bugs.dataset_name_129_accepted,
+       "The DatasetName length check is off by one: a name of 129 characters is accepted."),
+    _m("key-one-past-max-accepted", "VAL-1", 2, boundary_bugs.key_one_past_max_accepted,
+       "The record key length check is off by one: a key of 1025 characters is stored."),
+    _m("lengths-counted-in-utf8-bytes", "VAL-2", 2, boundary_bugs.lengths_counted_in_utf8_bytes,
+       "DeviceId, Key and Value are measured in UTF-8 bytes, not characters, so a DeviceId of "
+       "256 'é' (or 128 astral characters) is refused."),
+    _m("max-results-read-as-long", "VAL-1", 1, boundary_bugs.max_results_read_as_long,
+       "maxResults is parsed as a long, so 2147483648 (past the model's 32-bit Integer) is "
+       "served instead of refused."),
+    _m("sync-count-overflow-500", "WIRE-4", 2, boundary_bugs.sync_count_overflow_500,
+       "Each SyncCount is packed into a signed 64-bit field before validation, so 2**63 "
+       "crashes the packer (500)."),
+    _m("malformed-json-body-500", "WIRE-4", 1, boundary_bugs.malformed_json_body_500,
+       "The UpdateRecords body is parsed outside the error handler: a body that is not JSON "
+       "is a 500."),
+    _m("empty-body-500", "WIRE-4", 1, boundary_bugs.empty_body_500,
+       "An empty UpdateRecords body reads as JSON null, whose members are then looked up: a "
+       "crash (500)."),
+    _m("json-array-body-500", "WIRE-4", 1, boundary_bugs.json_array_body_500,
+       "Any JSON document is taken as the request, so a JSON array crashes the member lookups "
+       "(500)."),
+    _m("amz-json-content-type-refused", "VAL-2", 2, boundary_bugs.amz_json_content_type_refused,
+       "Only bodies sent as application/json are read; the mobile SDKs' "
+       "application/x-amz-json-1.1 is refused with 400."),
 )
 
 BY_NAME: dict[str, Mutant] = {m.name: m for m in CATALOG}

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cogsync.conformance import auth, checks, concurrency, negative, wirefuzz
+from cogsync.conformance import auth, boundaries, checks, concurrency, negative, wirefuzz
 from cogsync.conformance.engine import DIRECTED_PHASES
 from cogsync.conformance.probes import PROBES, Probe
 from cogsync.contracts.model import Model
@@ -35,6 +35,7 @@ RUNNERS: dict[str, Callable[..., Any]] = {
 
 #: The function each directed phase of the engine runs.
 PHASE_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "boundaries": boundaries.steps,
     "negative": negative.run_negative,
     "concurrency": concurrency.race,
     "auth": auth.probe_signatures,

@@ -88,6 +88,7 @@ from cogsync.strategies._invalid_values import (
     invalid_sync_counts,
     invalid_timestamps,
 )
+from cogsync.strategies._neighbours import neighbour_dataset_names, neighbour_keys
 from cogsync.strategies._patches import patch_lists, record_patches
 from cogsync.strategies._program import ACTIONS, Bulk, DeviceSpec, Edit, Identity, Scenario, Step
 from cogsync.strategies._requests import (
@@ -113,6 +114,8 @@ __all__ = [
     "timestamps",
     "record_patches",
     "patch_lists",
+    "neighbour_keys",
+    "neighbour_dataset_names",
     # valid requests
     "update_records_requests",
     "list_records_requests",

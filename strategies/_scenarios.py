@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from cogsync.contracts import constraints as C
 from cogsync.errors import UsageError
-from cogsync.strategies import _fields, _ids
+from cogsync.strategies import _fields, _ids, _neighbours
 from cogsync.strategies._arguments import check_bool, check_integer
 from cogsync.strategies._program import (
     Bulk,
@@ -46,6 +46,7 @@ _SEGMENT_ONE_IN = 16
 #: Datasets only pressure segments touch, so ordinary steps stay cheap.
 PRESSURE_DATASET = "cogsync.limits"
 BURST_DATASET_PREFIX = "cogsync.burst-"
+_NEIGHBOURS_ONE_IN = 4  # programs that put neighbour keys and names in their pools
 _MOST = 100  # most identities, devices, datasets or keys a sequence draws by number
 
 
@@ -187,7 +188,9 @@ def call_sequences(
     identities some share one (races) and others are isolated from them (ISO-1).
     Programs have ``min_steps..max_steps`` steps: random single steps with episodes
     (race, resurrection, delete-and-recreate) mixed in, and with ``limit_pressure``
-    also :func:`limit_pressure_steps` segments (against ``limits``).
+    also :func:`limit_pressure_steps` segments (against ``limits``). One program in four
+    makes two of its drawn keys neighbours (:func:`neighbour_keys`: they differ only by
+    case, normalization form or whitespace) and two drawn dataset names differ by case.
     Run one with ``scenario.run(send)`` or drive ``scenario.new_devices()`` yourself.
     """
     if isinstance(identities, int) and not isinstance(identities, bool):
@@ -293,6 +296,13 @@ def _drawn_identities(draw: st.DrawFn, how_many: int) -> tuple[Identity, ...]:
     return tuple(Identity(pools[j % len(pools)], ids[j]) for j in range(how_many))
 
 
+def _with_neighbour(pool: tuple[str, ...], pair: tuple[str, str] | None) -> tuple[str, ...]:
+    """``pool`` with its first and last names made the ``pair`` (unchanged when it cannot be)."""
+    if len(pool) < 2 or pair is None or any(name in pool[1:-1] for name in pair):
+        return pool
+    return (pair[0], *pool[1:-1], pair[1])
+
+
 @st.composite
 def _scenarios(
     draw: st.DrawFn,
@@ -317,6 +327,14 @@ def _scenarios(
     key_pool = tuple(keys) if not isinstance(keys, int) else tuple(draw(
         st.lists(_fields.record_keys(), min_size=keys, max_size=keys, unique=True)
     ))
+    # One program in four makes two of its drawn keys (and two drawn dataset names)
+    # neighbours: distinct to the contract, one to a storage layer that conflates them.
+    neighbours = draw(st.integers(0, _NEIGHBOURS_ONE_IN - 1)) == 0
+    kind = draw(st.sampled_from(_neighbours.KEY_KINDS))
+    if neighbours and isinstance(keys, int):
+        key_pool = _with_neighbour(key_pool, _neighbours.key_neighbour(key_pool[0], kind))
+    if neighbours and isinstance(datasets, int):
+        names = _with_neighbour(names, _neighbours.dataset_name_neighbour(names[0]))
     episodes = [_episodes(kind, devices, len(who), names, key_pool, size_budget)
                 for kind in EPISODES]
     if limit_pressure:

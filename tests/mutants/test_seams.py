@@ -99,6 +99,16 @@ SEAM_OF: dict[str, str] = {
     "empty-body-500": "app.request_document",
     "json-array-body-500": "app.request_document",
     "amz-json-content-type-refused": "app.request_document",
+    "next-token-carries-its-dataset": "backend.resume_listing",
+    "last-sync-count-as-int32": "backend.delta_floor",
+    "keys-case-insensitive": "transaction.records",
+    "keys-whitespace-stripped": "transaction.put_records",
+    "keys-nfc-normalized": "transaction.put_records",
+    "dataset-names-nfc-normalized": "backend.read",
+    "dataset-label-decoded-twice": "app.path_labels",
+    "dataset-label-not-decoded": "app.path_labels",
+    "byte-limit-per-identity": "backend.limited_totals",
+    "delete-not-atomic": "backend.delete_and_commit",
 }
 
 TRANSACTION_METHODS = frozenset(

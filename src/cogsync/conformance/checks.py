@@ -178,7 +178,8 @@ WITNESSES: dict[str, str] = {
     "SYNC-2": "a written record's count compared with N+1, in the write's answer or a later listing",
     "SYNC-3": "a listing of a dataset whose sync count was seen before",
     "SYNC-4": "an accepted write whose answer was compared, key by key, with its patches",
-    "SYNC-5": "a replace of a key that does not exist, presenting 0, accepted",
+    "SYNC-5": "a replace of a key that does not exist, presenting 0, accepted (keys differing "
+              "from an existing one only by letter case, normalization form or whitespace too)",
     "SYNC-6": "finding: what a write with no patches did to the dataset's count",
     "SYNC-7": "a written record's LastModifiedDate held to the call's time window, or its "
               "DeviceLastModifiedDate compared with the one sent",
@@ -188,8 +189,8 @@ WITNESSES: dict[str, str] = {
     "CONF-4": "a refused batch that also held an acceptable patch, then a read showing that patch "
               "did not land",
     "CONF-5": "a 409 whose message was compared with the observed form",
-    "CONF-6": "a race of several clients' overlapping writes, every outcome known, decided "
-              "linearizable",
+    "CONF-6": "a race of several clients' overlapping writes (deletes, listings and describes "
+              "racing them too), every outcome known, decided linearizable",
     "CONF-7": "finding: what the server did with a SyncCount above the key's",
     "DEL-1": "a tombstone listed (without a Value) after a remove",
     "DEL-2": "a replace presenting a tombstone's count, accepted",
@@ -198,8 +199,10 @@ WITNESSES: dict[str, str] = {
     "LIST-1": "a listing of a dataset holding records, compared record by record",
     "LIST-2": "a listing of a dataset that does not exist (or that does), checked for "
               "DatasetExists, count and records",
-    "LIST-3": "a lastSyncCount above an existing dataset's count, refused with 400",
-    "LIST-4": "a listing over two pages or more, or a made-up nextToken refused with 400",
+    "LIST-3": "a lastSyncCount above an existing dataset's count, refused with 400 (past a "
+              "32-bit int too, where a wrapped count would be valid)",
+    "LIST-4": "a listing over two pages or more, or a made-up nextToken, or one carried to "
+              "another dataset or identity, refused with 400",
     "LIST-5": "a whole listing holding records whose Count was compared",
     "LIST-6": "a listed record compared with the value, count and timestamps its write returned",
     "LIST-7": "finding: the page size the server uses",
@@ -220,7 +223,7 @@ WITNESSES: dict[str, str] = {
     "LIM-2": "a write that would take a dataset past the record limit, refused with "
              "LimitExceededException",
     "LIM-3": "a write that would take a dataset past the byte limit, refused with "
-             "LimitExceededException",
+             "LimitExceededException (data spread over datasets, each within it, accepted)",
     "LIM-4": "finding: whether tombstones count against the limits",
     "ISO-1": "an answer about a dataset name another identity uses, showing none of its data; or "
              "another identity's token refused, then a read showing nothing changed",

@@ -7,9 +7,15 @@ presenting the counts they saw; on 409 list again and retry). The recorded histo
 by the linearizability checker: a lost update or a torn batch has no valid order.
 
 Every round opens with a race that does not depend on thread scheduling: each
-client lists, all wait at a barrier, then each writes the same key presenting the
-count it listed, so at most one of those writes may win (compare-and-set). After
-that the clients run their random steps freely.
+client takes a first step, all wait at a barrier, then each takes its opening move at
+once. The openings rotate from round to round (:data:`OPENINGS`) so that every call
+races every other, DeleteDataset included: writes of one key presenting the count
+each listed (compare-and-set: at most one may win), and a delete racing writes of
+fresh keys, listings, a describe and ListDatasets (a write acknowledged next to a
+delete lands wholly before it or wholly after it). After that the clients run their
+random steps freely, each with one describe, delete or ListDatasets mixed in.
+Histories stay small (:data:`CALLS_PER_CLIENT` calls a client) so the checker decides
+each within its time cap; one it cannot decide is reported, never counted.
 """
 
 from __future__ import annotations
@@ -32,6 +38,19 @@ from cogsync.targets.base import Target
 
 CALLS_PER_CLIENT = 12
 KEYS = ("highScore", "level", "coins")
+
+#: Each round's opening moves, client by client (cycled), taken at once after the barrier:
+#: ``cas`` writes KEYS[0] at the count listed, ``fresh`` writes a key of its own at 0 (it
+#: succeeds before or after a delete, so a delete that is not atomic shows), the others
+#: are one call each. Where a round has a delete, client 0 writes first (the dataset exists).
+OPENINGS: tuple[tuple[str, ...], ...] = (
+    ("cas", "cas", "cas", "cas"),  # Update x Update
+    ("delete", "fresh", "list", "list_datasets", "fresh", "describe"),  # Update x Delete x List
+    ("fresh", "describe", "delete", "fresh", "list", "list_datasets"),  # Describe x Update x Delete
+)
+
+#: The calls mixed into each client's free-running steps, one each.
+EXTRA_ACTIONS = ("describe", "delete", "list_datasets")
 
 
 #: How long a client waits at the opening barrier for the others (a stuck one must not hang a round).
@@ -69,13 +88,18 @@ def _schedule(device: Device, steps: list[ProgramStep], calls: int,
     return [next_call] * calls
 
 
-def race(target: Target, scope: Scope, *, clients: int, rng: random.Random, deadline: float = 20.0) -> History:
-    """One round: ``clients`` devices racing on one dataset; returns the history."""
+def race(target: Target, scope: Scope, *, clients: int, rng: random.Random, deadline: float = 20.0,
+         opening: tuple[str, ...] = OPENINGS[0]) -> History:
+    """One round: ``clients`` devices racing on one dataset, ``opening`` first; the history."""
     identity = scope.identity()
     dataset = scope.dataset("race")
     scope.remember(identity, dataset)
     schedules = []
-    opening = threading.Barrier(clients) if clients > 1 else None
+    barrier = threading.Barrier(clients) if clients > 1 else None
+    deletes = "delete" in opening[:clients]
+    if scope.real:  # the named identity's other datasets are unknown to the model: no ListDatasets
+        opening = tuple("list" if move == "list_datasets" else move for move in opening)
+    extras = tuple(a for a in EXTRA_ACTIONS if not (scope.real and a == "list_datasets"))
     for k in range(clients):
         device = Device(identity, f"device-{k}", on_conflict=rng.choice(["mine", "theirs"]), max_retries=1)
         steps = [
@@ -85,17 +109,35 @@ def race(target: Target, scope: Scope, *, clients: int, rng: random.Random, dead
             for n in range(CALLS_PER_CLIENT)
         ]
         steps.insert(rng.randint(0, len(steps)), ProgramStep(k, "list", dataset))
-        # The opening race: list, meet the others, write the same key at the count listed.
-        steps[:0] = [ProgramStep(k, "list", dataset),
-                     ProgramStep(k, "write", dataset, (Edit(KEYS[0], f"c{k}-opening"),))]
-        schedules.append(_schedule(device, steps, CALLS_PER_CLIENT + 2, opening))
+        extra = rng.choice(extras)
+        steps.insert(rng.randint(1, len(steps)), ProgramStep(k, extra) if extra == "list_datasets"
+                     else ProgramStep(k, extra, dataset))
+        steps[:0] = _opening_steps(k, opening[k % len(opening)], dataset, first_writes=deletes and k == 0)
+        schedules.append(_schedule(device, steps, CALLS_PER_CLIENT + 2, barrier))
     runner = ConcurrentRunner(lambda call: target.send(call).outcome, deadline=deadline)
     return runner.run(schedules).history
 
 
+def _opening_steps(k: int, move: str, dataset: str, *, first_writes: bool) -> list[ProgramStep]:
+    """Client ``k``'s first step (before the barrier) and its opening ``move`` (after it)."""
+    first = (ProgramStep(k, "sync", dataset, (Edit(KEYS[0], f"c{k}-first"),)) if first_writes
+             else ProgramStep(k, "list", dataset))
+    if move == "cas":
+        second = ProgramStep(k, "write", dataset, (Edit(KEYS[0], f"c{k}-opening"),))
+    elif move == "fresh":
+        second = ProgramStep(k, "write", dataset, (Edit(f"fresh-{k}", f"c{k}-fresh"),))
+    elif move == "list_datasets":
+        second = ProgramStep(k, "list_datasets")
+    else:
+        second = ProgramStep(k, move, dataset)
+    return [first, second]
+
+
 def judge_history(history: History, limits: Limits, *, timeout: float) -> CheckResult:
     """CONF-6: search ``history`` for an order the sequential model accepts (linearizability)."""
-    return check(history, ModelSpec(limits=limits), timeout=timeout)
+    deletes = any(op.call.operation == "DeleteDataset" for op in history)
+    return check(history, ModelSpec(limits=limits, per_identity=True, counts_may_restart=deletes),
+                 timeout=timeout)
 
 
 def failure_from(result: CheckResult) -> Failure:

@@ -294,6 +294,7 @@ class _Context:
         self.notes: dict[str, str] = {}
         self.excluded: dict[str, str] = {}  # id -> why this run's mode leaves it out
         self.not_applicable: dict[str, str] = {}  # id -> why its condition does not hold
+        self.timed_out: set[str] = set()  # ids a check could not decide in its time cap
         self.run_notes: list[str] = []
 
     def session(self, *, raising: bool = False) -> Session:
@@ -398,12 +399,18 @@ def _run_concurrency(ctx: _Context) -> None:
     for index in range(rounds):
         ctx.watch.going()  # the racing clients turn a stop into Unknown answers: check here
         ctx.progress(Progress("concurrency", index, rounds, f"{ctx.config.concurrency} clients"))
-        history = concurrency.race(ctx.target, ctx.scope, clients=ctx.config.concurrency, rng=rng)
+        opening = concurrency.OPENINGS[index % len(concurrency.OPENINGS)]
+        history = concurrency.race(ctx.target, ctx.scope, clients=ctx.config.concurrency, rng=rng,
+                                   opening=opening)
         ctx.scope.sweep(ctx.target)
         ctx.watch.going()
         verdict = concurrency.judge_history(history, ctx.config.limits, timeout=_seconds_left(ctx, 30.0))
-        if verdict.ok is None:
-            ctx.notes["CONF-6"] = "a history could not be decided in time: " + verdict.explanation
+        if verdict.ok is None:  # never counted: reported in the run's notes and CONF-6's
+            undecided = (f"concurrency round {index + 1} ({'/'.join(opening)}, {len(history)} calls) "
+                         f"could not be decided in time: {verdict.explanation}")
+            ctx.notes["CONF-6"] = undecided
+            ctx.run_notes.append(undecided)
+            ctx.timed_out.add("CONF-6")
             continue
         if verdict.ok and concurrency.is_a_race(history):
             ctx.tally.witnessed("CONF-6")
@@ -516,7 +523,7 @@ def _fill(result: RunResult, ctx: _Context) -> None:
         entry.settle()
         if entry.status is not Status.NOT_RUN or entry.excluded:
             continue
-        if ctx.cut_short or (unknowns and not entry.note):
+        if ctx.cut_short or (unknowns and not entry.note) or entry.property_id in ctx.timed_out:
             entry.status = Status.INCONCLUSIVE
             entry.note = entry.note or "answers were throttled, timed out or the run was cut short"
         elif not entry.note:

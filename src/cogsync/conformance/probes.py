@@ -280,3 +280,7 @@ def byte_limit(d: Driver) -> None:
     d.put(ds, [replace("p", "x" * max(0, limit - used - 1), 0)])  # exactly at the limit
     d.put(ds, [replace("z", "y", 0)])  # LIM-3: one byte over
     d.describe(ds)
+
+
+# The probes for neighbours, carried values, range tops, spread limits and lifecycles.
+from cogsync.conformance import edge_probes as _edge_probes  # noqa: E402, F401  (registers them)

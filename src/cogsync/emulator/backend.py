@@ -21,9 +21,10 @@ bug it proves the checks against lives in the code ``cogsync serve`` runs:
   (DS-5), ``limited_totals``, ``over_record_limit``, ``over_byte_limit`` (LIM-2..4),
   ``store_refused`` (CONF-4, TOK-5), ``write_body`` (SYNC-2, SYNC-4);
 - ListRecords: ``listed_dataset`` (LIST-2), ``deleted_after`` (DS-4), ``delta_floor``
-  (LIST-1, LIST-3), ``listing_body``;
+  (LIST-1, LIST-3), ``resume_listing`` (LIST-4), ``listing_body``;
 - DescribeDataset, DeleteDataset, ListDatasets: ``existing_dataset`` (DS-2),
-  ``deleted_row`` (DS-3), ``datasets_body`` (DS-1).
+  ``delete_and_commit`` (DS-3, CONF-6: one transaction), ``deleted_row`` (DS-3),
+  ``datasets_body`` (DS-1).
 
 Steps pass plain values to each other (:mod:`cogsync.emulator.plans`). The WSGI app
 has seams of its own (``CognitoSyncApp.SEAMS``), and so does a storage transaction
@@ -176,9 +177,9 @@ class CognitoSyncBackend:
         "count_before", "record_counts", "leaves_record", "stored_size", "records_added",
         "limited_totals", "over_record_limit", "over_byte_limit", "store_refused", "write_body",
         # ListRecords
-        "listed_dataset", "deleted_after", "delta_floor", "listing_body",
+        "listed_dataset", "deleted_after", "delta_floor", "resume_listing", "listing_body",
         # DescribeDataset, DeleteDataset, ListDatasets
-        "existing_dataset", "deleted_row", "datasets_body",
+        "existing_dataset", "delete_and_commit", "deleted_row", "datasets_body",
     )
 
     def __init__(
@@ -356,7 +357,7 @@ class CognitoSyncBackend:
             tombstones=usage.tombstones,
             tombstone_bytes=usage.tombstone_bytes,
         ))
-        self._check_size_limits(plan)
+        self._check_size_limits(tx, plan)
         return plan
 
     def commit_write(self, tx: Transaction, plan: WritePlan) -> None:
@@ -434,8 +435,8 @@ class CognitoSyncBackend:
             )
         return usage
 
-    def _check_size_limits(self, plan: WritePlan) -> None:
-        records, size = self.limited_totals(plan)
+    def _check_size_limits(self, tx: Transaction, plan: WritePlan) -> None:
+        records, size = self.limited_totals(tx, plan)
         name = plan.key.name
         if self.over_record_limit(records):
             raise LimitExceededException(
@@ -448,8 +449,8 @@ class CognitoSyncBackend:
                 f" {self.limits.max_dataset_bytes}"
             )
 
-    def limited_totals(self, plan: WritePlan) -> tuple[int, int]:
-        """LIM-2..4: the records and bytes the limits weigh: the dataset after the write."""
+    def limited_totals(self, tx: Transaction, plan: WritePlan) -> tuple[int, int]:
+        """LIM-2..4: the records and bytes the limits weigh: this dataset after the write, alone."""
         row = plan.dataset
         if row is None:
             return 0, 0
@@ -494,6 +495,7 @@ class CognitoSyncBackend:
             "SyncSessionToken": SyncSessionToken,
         })
         key = self._key(request.scope)
+        listed = key  # the dataset whose records the page holds (see ``resume_listing``)
         since = request.last_sync_count
         page_size = self.choices.page_size(request.max_results)  # LIST-7
         with self.storage.write() as tx:  # a write: it may issue a token
@@ -501,7 +503,7 @@ class CognitoSyncBackend:
             alive = dataset is not None and dataset.exists
             deleted_since = self.deleted_after(dataset, since)
             if request.next_token is not None:  # a later page: the first page's snapshot
-                snapshot, after_key = self._read_records_cursor(key, since, request.next_token)
+                listed, snapshot, after_key = self.resume_listing(key, since, request.next_token)
             else:
                 snapshot, after_key = (dataset.sync_count if dataset is not None and alive else 0), None
             above = self.delta_floor(since, snapshot, alive, deleted_since)
@@ -509,9 +511,9 @@ class CognitoSyncBackend:
             total = 0
             if alive:
                 page = tx.changed_records(
-                    key, above=above, up_to=snapshot, after_key=after_key, limit=page_size + 1
+                    listed, above=above, up_to=snapshot, after_key=after_key, limit=page_size + 1
                 )
-                total = tx.count_changed_records(key, above=above, up_to=snapshot)
+                total = tx.count_changed_records(listed, above=above, up_to=snapshot)
             held = None
             if request.token is not None:
                 held = self._usable_token(tx, request.token, key)
@@ -562,11 +564,16 @@ class CognitoSyncBackend:
             "after": after,
         })
 
-    def _read_records_cursor(self, key: DatasetScope, since: int, cursor: str) -> tuple[int, str]:
-        """(snapshot, last key listed) of a cursor minted for this dataset and lastSyncCount."""
+    def resume_listing(
+        self, key: DatasetScope, since: int, cursor: str
+    ) -> tuple[DatasetScope, int, str]:
+        """LIST-4: where a later page resumes (dataset, snapshot, last key): this dataset's only."""
+        # Only a cursor minted for this very dataset and lastSyncCount is read (400 for any
+        # other), and the dataset listed is always the one the request names: a cursor
+        # carried to another dataset, identity or pool must not continue its own listing.
         payload = cursors.read(self.storage.secret(), cursor,
                                expect={"kind": "records", "scope": _scope_list(key), "since": since})
-        return int(payload["upto"]), str(payload["after"])
+        return key, int(payload["upto"]), str(payload["after"])
 
     # -- datasets ------------------------------------------------------------------------
     def describe_dataset(
@@ -596,12 +603,18 @@ class CognitoSyncBackend:
         scope: DatasetScope = self.read("DeleteDataset", {
             "IdentityPoolId": IdentityPoolId, "IdentityId": IdentityId, "DatasetName": DatasetName,
         })
-        key = self._key(scope)
+        dataset = self.delete_and_commit(self._key(scope))
+        return {"Dataset": dataset_body(dataset, self.choices, identity=scope.identity)}
+
+    def delete_and_commit(self, key: DatasetScope) -> DatasetState:
+        """DS-3, CONF-6: one transaction from lookup to deletion; returns the row as it was."""
+        # So a concurrent write lands wholly before the delete (and goes with it) or wholly
+        # after (and re-creates the dataset): never half of each.
         with self.storage.write() as tx:
             dataset = self.existing_dataset(tx.dataset(key), key)
             tx.drop_records(key)
             tx.put_dataset(self.deleted_row(dataset))
-        return {"Dataset": dataset_body(dataset, self.choices, identity=scope.identity)}
+        return dataset
 
     def existing_dataset(self, dataset: DatasetState | None, key: DatasetScope) -> DatasetState:
         """DS-2: the dataset a call names; 404 when it was never written or is deleted."""

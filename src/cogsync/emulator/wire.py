@@ -30,7 +30,8 @@ answers and errors; knows no rules. What it guarantees on the wire:
 
 Seams (``CognitoSyncApp.SEAMS``, as the backend's): ``read_body`` reads the body
 within the cap, ``request_document`` turns an UpdateRecords body into its JSON object,
-``authenticated_call`` checks the signature before the call runs. ``request_document``
+``authenticated_call`` checks the signature before the call runs, ``path_labels``
+routes the request and decodes its path labels (once). ``request_document``
 ignores the Content-Type (SDKs send ``application/json`` and
 ``application/x-amz-json-1.1``) and reads an empty body as ``{}``.
 """
@@ -89,7 +90,7 @@ class CognitoSyncApp:
     """A WSGI application serving one :class:`CognitoSyncBackend`."""
 
     #: The named steps a subclass may replace (the mutant catalog does, one each).
-    SEAMS: tuple[str, ...] = ("read_body", "request_document", "authenticated_call")
+    SEAMS: tuple[str, ...] = ("read_body", "request_document", "authenticated_call", "path_labels")
 
     def __init__(
         self,
@@ -152,7 +153,7 @@ class CognitoSyncApp:
 
     def call_as(self, request: ReceivedRequest, caller: Caller | None) -> dict[str, Any]:
         """Route the request, hold a bound key to its identity (ISO-2), run the operation."""
-        operation, labels = _route(request.method, request.raw_path)
+        operation, labels = self.path_labels(request.method, request.raw_path)
         bound = caller.credential.identity_id if caller is not None else None
         if bound is not None and labels.get("IdentityId") != bound:
             raise NotAuthorizedException(
@@ -167,6 +168,13 @@ class CognitoSyncApp:
         else:
             params.update(_query_params(operation, request.query))
         return self.backend.call(operation, params)
+
+    def path_labels(self, method: str, raw_path: str) -> tuple[str, dict[str, str]]:
+        """The operation and its path labels, each percent-decoded exactly once."""
+        # Once: a label is the client's text (``a%2541`` on the wire is ``a%41``, an
+        # invalid DatasetName, never ``aA``); decoding twice, or not at all, turns one
+        # dataset's name into another's.
+        return _route(method, raw_path)
 
 
 # -- parsing ---------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from cogsync.mutants import (
     isolation,
     limits,
     listing,
+    neighbours,
     signatures,
     sync_counts,
     tokens,
@@ -124,6 +125,31 @@ CATALOG: tuple[Mutant, ...] = (
        "ListRecords reads values through a cache that UpdateRecords never invalidates."),
     _m("listing-dates-from-dataset", "LIST-6", 5, listing.listing_dates_from_dataset,
        "Listed records take their LastModifiedDate from the dataset row instead of their own."),
+    _m("next-token-carries-its-dataset", "LIST-4", 5, listing.next_token_carries_its_dataset,
+       "The nextToken holds the dataset it lists (stateless paging), so a listing of one "
+       "dataset given another's nextToken continues the other's listing."),
+    _m("last-sync-count-as-int32", "LIST-3", 4, listing.last_sync_count_as_int32,
+       "The delta query binds lastSyncCount to a 32-bit integer, so a count past 2^31-1 wraps "
+       "(2^32+1 reads as 1) instead of being refused as above the dataset's count."),
+    # -- neighbours: names a storage layer or a proxy conflates -----------------------------
+    _m("keys-case-insensitive", "SYNC-5", 4, neighbours.keys_case_insensitive,
+       "Keys are looked up through a case-insensitive index (a MySQL _ci collation), so a new "
+       "key that differs from another only by letter case is refused as stale."),
+    _m("keys-whitespace-stripped", "LIST-1", 3, neighbours.keys_whitespace_stripped,
+       "The ORM strips surrounding whitespace from keys when it saves them, so ' k' is stored "
+       "(and listed) as 'k', over any record 'k' held."),
+    _m("keys-nfc-normalized", "LIST-1", 3, neighbours.keys_nfc_normalized,
+       "Keys are NFC-normalized when saved, so a key written in NFD is listed in NFC and "
+       "overwrites its NFC twin."),
+    _m("dataset-names-nfc-normalized", "VAL-1", 1, neighbours.dataset_names_nfc_normalized,
+       "Dataset names are NFC-normalized before they are checked, so a name holding the Kelvin "
+       "sign (U+212A) is read as the valid name with the letter K and reaches its data."),
+    _m("dataset-label-decoded-twice", "VAL-1", 1, neighbours.dataset_label_decoded_twice,
+       "A proxy decodes the path and the app decodes the dataset label again, so the invalid "
+       "name 'a%41' (sent as a%2541) reaches dataset 'aA'."),
+    _m("dataset-label-not-decoded", "VAL-2", 1, neighbours.dataset_label_not_decoded,
+       "The app takes the dataset label as sent, assuming a proxy decoded it, so 'a:b' "
+       "(sent as a%3Ab) is refused as an invalid name."),
     # -- tokens ----------------------------------------------------------------------------
     _m("token-missing-for-new-dataset", "TOK-1", 1, tokens.token_missing_for_new_dataset,
        "ListRecords issues a SyncSessionToken only for datasets that already exist."),
@@ -157,11 +183,18 @@ CATALOG: tuple[Mutant, ...] = (
     _m("num-records-counts-every-replace", "DS-5", 3, datasets.num_records_counts_every_replace,
        "NumRecords goes up by one for every replace and down by one for every remove, whether "
        "or not the key held a live record."),
+    _m("delete-not-atomic", "CONF-6", 4, datasets.delete_not_atomic,
+       "DeleteDataset marks the dataset deleted in one statement and drops its records in "
+       "another, so a write acknowledged in between re-creates the dataset and then loses its "
+       "records.", concurrency_only=True),
     # -- limits ----------------------------------------------------------------------------
     _m("no-dataset-limit", "LIM-1", 42, limits.no_dataset_limit,
        "The 20-datasets-per-identity limit was never implemented."),
     _m("record-limit-off-by-one", "LIM-2", 2, limits.record_limit_off_by_one,
        "The record limit compares with >= where > was meant, refusing the 1024th record."),
+    _m("byte-limit-per-identity", "LIM-3", 4, limits.byte_limit_per_identity,
+       "The 1 MB limit weighs all of an identity's datasets together (a per-user quota), so "
+       "data spread over two datasets, each within the limit, is refused."),
     _m("byte-limit-per-request", "LIM-3", 4, limits.byte_limit_per_request,
        "The 1 MB limit is checked against the request's patches, not the dataset's total."),
     # -- isolation and auth ----------------------------------------------------------------

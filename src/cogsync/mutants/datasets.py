@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import Any
 
 from cogsync.emulator.backend import CognitoSyncBackend
 from cogsync.emulator.state import DatasetScope, DatasetState, RecordState
 from cogsync.emulator.wire import CognitoSyncApp
 from cogsync.mutants._parts import ProxyStorage, TransactionProxy, serve
+from cogsync.mutants.conflicts import RACE_PAUSE_SECONDS
 
 
 class _ListDatasetsWithoutCounts(CognitoSyncBackend):
@@ -84,3 +86,20 @@ class _NumRecordsPerPatch(CognitoSyncBackend):
 
 def num_records_counts_every_replace() -> CognitoSyncApp:
     return serve(_NumRecordsPerPatch)
+
+
+class _DeleteInTwoStatements(CognitoSyncBackend):
+    def delete_and_commit(self, key: DatasetScope) -> DatasetState:
+        """Marks the dataset deleted in one statement and drops its records in a second one,
+        so a write acknowledged in between re-creates the dataset and then loses its records."""
+        with self.storage.write() as tx:
+            dataset = self.existing_dataset(tx.dataset(key), key)
+            tx.put_dataset(self.deleted_row(dataset))
+        time.sleep(RACE_PAUSE_SECONDS)
+        with self.storage.write() as tx:
+            tx.drop_records(key)
+        return dataset
+
+
+def delete_not_atomic() -> CognitoSyncApp:
+    return serve(_DeleteInTwoStatements)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cogsync.emulator.backend import CognitoSyncBackend
 from cogsync.emulator.plans import WritePlan
+from cogsync.emulator.storage import Transaction
 from cogsync.emulator.wire import CognitoSyncApp
 from cogsync.mutants._parts import serve
 
@@ -29,12 +30,26 @@ def record_limit_off_by_one() -> CognitoSyncApp:
 
 
 class _RequestSizeLimit(CognitoSyncBackend):
-    def limited_totals(self, plan: WritePlan) -> tuple[int, int]:
+    def limited_totals(self, tx: Transaction, plan: WritePlan) -> tuple[int, int]:
         """Weighs the byte limit against this request's records, not the dataset's total."""
-        records, _dataset_bytes = super().limited_totals(plan)
+        records, _dataset_bytes = super().limited_totals(tx, plan)
         return records, sum(len(r.key.encode()) + len((r.value or "").encode())
                             for r in plan.written)
 
 
 def byte_limit_per_request() -> CognitoSyncApp:
     return serve(_RequestSizeLimit)
+
+
+class _IdentitySizeLimit(CognitoSyncBackend):
+    def limited_totals(self, tx: Transaction, plan: WritePlan) -> tuple[int, int]:
+        """Weighs the 1 MB limit against all the identity's datasets together (a per-user
+        quota), where the limit is per dataset."""
+        records, size = super().limited_totals(tx, plan)
+        others = sum(d.data_storage for d in tx.datasets(plan.key.pool, plan.key.identity)
+                     if d.scope != plan.key)
+        return records, size + others
+
+
+def byte_limit_per_identity() -> CognitoSyncApp:
+    return serve(_IdentitySizeLimit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from cogsync.emulator import cursors
 from cogsync.emulator.backend import CognitoSyncBackend
 from cogsync.emulator.plans import Listing
 from cogsync.emulator.state import DatasetScope, DatasetState, RecordState
@@ -106,3 +107,32 @@ def _through_cache(cache: dict[Any, Any], scope: DatasetScope, record: RecordSta
 
 def listing_value_cache_stale() -> CognitoSyncApp:
     return serve(storage=ProxyStorage(_ValueCache))
+
+
+class _CursorCarriesItsDataset(CognitoSyncBackend):
+    def resume_listing(
+        self, key: DatasetScope, since: int, cursor: str
+    ) -> tuple[DatasetScope, int, str]:
+        """The nextToken holds the dataset it lists (stateless paging): the page resumes there."""
+        payload = cursors.read(self.storage.secret(), cursor, expect={"kind": "records"})
+        pool, identity, name = payload["scope"]
+        return DatasetScope(pool, identity, name), int(payload["upto"]), str(payload["after"])
+
+
+def next_token_carries_its_dataset() -> CognitoSyncApp:
+    return serve(_CursorCarriesItsDataset)
+
+
+def _as_int32(number: int) -> int:
+    """What a 32-bit signed column keeps of ``number``: its low 32 bits."""
+    return (number + 2**31) % 2**32 - 2**31
+
+
+class _Int32LastSyncCount(CognitoSyncBackend):
+    def delta_floor(self, since: int, snapshot: int, alive: bool, deleted_since: bool) -> int:
+        """The delta query binds lastSyncCount to a 32-bit INTEGER parameter (a Java int)."""
+        return super().delta_floor(_as_int32(since), snapshot, alive, deleted_since)
+
+
+def last_sync_count_as_int32() -> CognitoSyncApp:
+    return serve(_Int32LastSyncCount)

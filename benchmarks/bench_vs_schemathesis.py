@@ -318,11 +318,16 @@ def markdown(verdicts: Verdicts, outcomes: Sequence[Outcome], *, version: str,
         "|---|---|---|",
         f"| mutants killed (of {len(apps)}) | {len(by_s)} | {len(by_c)} |",
         f"| killed only by this tool | {len(by_s - by_c)} | {len(by_c - by_s)} |",
-        f"| false positives on the correct emulator | {fp['schemathesis']} | {fp['cogsync']} |",
-        f"| wall time over the catalog and both references (s, one process) | "
+        f"| false positives on the correct emulators (kinds / ids, every seed run) | "
+        f"{fp['schemathesis']} | {fp['cogsync']} |",
+        f"| wall time at seed {seeds[0]}: the catalog and both references, run by run (s) | "
         f"{seconds['schemathesis']:.0f} | {seconds['cogsync']:.0f} |",
         "",
         f"Killed only by schemathesis: {', '.join(sorted(by_s - by_c)) or 'none'}.",
+        "",
+        "Wall time is the sum of each run's own wall time (schemathesis: its CLI against the app "
+        "served in the pool process; cogsync: the engine's run), with two runs at a time on a "
+        "machine shared with other work: compare the two columns, not absolute figures.",
         "",
     ]
     for tool in TOOLS:

@@ -20,6 +20,12 @@ from cogsync.emulator.wire import CognitoSyncApp
 from cogsync.mutants._parts import serve
 
 
+def _patches(params: Mapping[str, Any]) -> list[Any]:
+    """The patches, when they are a list (anything else is the reference's to refuse)."""
+    patches = params.get("RecordPatches")
+    return patches if isinstance(patches, list) else []
+
+
 def _longer(rule: C.StringConstraint) -> C.StringConstraint:
     return dataclasses.replace(rule, max_length=(rule.max_length or 0) + 1)
 
@@ -57,7 +63,7 @@ class _LengthsInBytes(CognitoSyncBackend):
         """Measures DeviceId, Key and Value in UTF-8 bytes (``Buffer.byteLength``) before
         validating: an astral character counts as four, a DeviceId of 256 'é' is refused."""
         members = [("DeviceId", params.get("DeviceId"))]
-        for patch in params.get("RecordPatches") or []:
+        for patch in _patches(params):
             if isinstance(patch, dict):
                 members += [("Key", patch.get("Key")), ("Value", patch.get("Value"))]
         for member, value in members:
@@ -84,7 +90,7 @@ class _CountsPackedFirst(CognitoSyncBackend):
     def read(self, operation: str, params: Mapping[str, Any]) -> Any:
         """Packs each patch's SyncCount into a signed 64-bit field before validating it:
         2**63 overflows the packer (a crash, 500)."""
-        for patch in params.get("RecordPatches") or []:
+        for patch in _patches(params):
             count = patch.get("SyncCount") if isinstance(patch, dict) else None
             if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
                 struct.pack(">q", count)

@@ -112,8 +112,9 @@ def limits_spread_over_datasets(d: Driver) -> None:
     """Two datasets, each within its byte limit, together past it: both writes accepted."""
     limit = d.session.model.limits.max_dataset_bytes
     first, second = _names(d, "spread", "-1", "-2")
+    half = "\U0001f600" * (limit // 8 + 4)  # just over half the limit in UTF-8 bytes, in few characters
     for name in (first, second):
-        d.put(name, [replace("half", "s" * (limit // 2 + 8), 0)])
+        d.put(name, [replace("half", half, 0)])
     d.describe(first)
     d.describe(second)
 

@@ -95,6 +95,7 @@ each point is named in brackets). The reference's, ``Choices()``:
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -623,14 +624,16 @@ class CognitoSyncBackend:
         return dataset
 
     def deleted_row(self, dataset: DatasetState) -> DatasetState:
-        """DS-3, DS-4: the row DeleteDataset leaves: gone, but its count remembered."""
-        return DatasetState(
-            scope=dataset.scope,
-            sync_count=dataset.sync_count,
+        """DS-3, DS-4: the row DeleteDataset leaves: gone, but its count remembered.
+
+        The totals of its last life stay on the row, as a store that flags rows deleted
+        keeps them; nothing reads them (a write into a deleted dataset starts from
+        nothing, ``Usage.of``), so a server whose limits do reads them (a mutant) shows.
+        """
+        return dataclasses.replace(
+            dataset,
             exists=False,
-            creation_date=dataset.creation_date,
             last_modified_date=self.clock(),
-            last_modified_by=dataset.last_modified_by,
             # The highest count before any deletion: counts that restart (DS-3) may
             # delete a dataset below an earlier incarnation's count.
             deleted_at_count=max(dataset.deleted_at_count or 0, dataset.sync_count),

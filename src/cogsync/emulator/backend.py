@@ -624,12 +624,11 @@ class CognitoSyncBackend:
         return dataset
 
     def deleted_row(self, dataset: DatasetState) -> DatasetState:
-        """DS-3, DS-4: the row DeleteDataset leaves: gone, but its count remembered.
-
-        The totals of its last life stay on the row, as a store that flags rows deleted
-        keeps them; nothing reads them (a write into a deleted dataset starts from
-        nothing, ``Usage.of``), so a server whose limits do reads them (a mutant) shows.
-        """
+        """DS-3, DS-4: the row DeleteDataset leaves: gone, but its count (and last totals) kept."""
+        # The totals of its last life stay on the row, as a store that flags rows deleted
+        # keeps them. Nothing reads them (a write into a deleted dataset starts from
+        # nothing, Usage.of); a server whose limits do (a mutant) is caught by the
+        # boundary phase's size limits on a deleted dataset.
         return dataclasses.replace(
             dataset,
             exists=False,

@@ -149,7 +149,8 @@ def check_wire(call: Call, outcome: Outcome, verdict: Verdict, *, serving: bool 
 def tests_encoding(text: Any) -> bool:
     """Does ``text`` hold a character outside printable ASCII? Only such text puts WIRE-5
     (strings round-trip byte for byte) to the test: ASCII survives every wrong charset."""
-    return isinstance(text, str) and any(not " " <= ch <= "~" for ch in text)
+    # The same as testing each character against " " .. "~", at C speed (a 1 MB value).
+    return isinstance(text, str) and not (text.isascii() and text.isprintable())
 
 
 def _skeleton(text: str) -> str:

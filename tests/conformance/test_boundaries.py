@@ -108,13 +108,25 @@ def test_the_phase_is_the_same_at_every_budget_and_selected_by_its_ids():
     assert names == [s.name for s in boundaries.steps(limits_datasets=20)]
     assert DIRECTED_PHASES["boundaries"] == boundaries.PHASE_IDS
     assert not any("dataset limit" in s.name for s in boundaries.steps(limits_datasets=1000))
+    sized = [s.name for s in boundaries.steps(limits_datasets=1000) if "record and byte limits" in s.name]
+    assert sized == [f"the record and byte limits on a dataset {state}"
+                     for state in ("emptied by removes", "deleted", "re-created")]
+
+
+def test_one_write_fills_a_dataset_to_both_limits_exactly():
+    fill = boundaries.fill_to_the_limits(1023, 1048574)
+    assert fill is not None and len(fill) == 1023 and len({p["Key"] for p in fill}) == 1023
+    assert sum(len(p["Key"].encode()) + len(p["Value"].encode()) for p in fill) == 1048574
+    assert len(fill[0]["Value"]) >= 2  # room to make the first value two shorter
+    assert boundaries.fill_to_the_limits(0, 100) is None  # no room for a record
+    assert boundaries.fill_to_the_limits(100, 300) is None  # keys alone take the bytes
 
 
 # -- correct servers pass it; every mutant of a fuzzer's kind fails it -------------------------------
 def test_the_reference_passes_the_phase_and_it_puts_the_properties_to_the_test():
     tally = boundaries.run_on(embedded_target())
     assert tally.failures == []
-    for pid in ("VAL-1", "VAL-2", "VAL-3", "WIRE-2", "WIRE-3", "WIRE-4", "CONF-4", "LIM-1", "LIST-3",
+    for pid in ("VAL-1", "VAL-2", "VAL-3", "WIRE-2", "WIRE-3", "WIRE-4", "CONF-4", "LIM-1", "LIM-2", "LIM-3", "LIST-3",
                 "LIST-4", "DS-2", "DS-3"):
         assert tally.witnesses.get(pid), pid
     observed = " ".join(tally.findings.get("VAL-4", []))
@@ -134,3 +146,12 @@ def test_each_mutant_of_a_fuzzer_kind_is_caught_by_the_phase_alone(name: str):
     tally = boundaries.run_on(InProcessTarget(mutant.build()),
                               RunConfig(properties=tuple(sorted(mutant.breaks))))
     assert {f.property_id for f in tally.failures} >= mutant.breaks
+
+
+def test_limits_weighed_with_a_deleted_life_are_caught_by_the_phase_alone():
+    """A write into a deleted dataset, up to both limits, is refused by a server that weighs
+    the previous life: only the size-limit steps on datasets in every state reach it."""
+    mutant = get("limits-weigh-a-deleted-life")
+    tally = boundaries.run_on(InProcessTarget(mutant.build()), RunConfig(properties=("LIM-2", "LIM-3")))
+    assert {f.property_id for f in tally.failures} >= mutant.breaks
+    assert any("accepts was refused" in f.title for f in tally.failures)

@@ -79,6 +79,7 @@ SEAM_OF: dict[str, str] = {
     "no-dataset-limit": "backend.dataset_limit_reached",
     "record-limit-off-by-one": "backend.over_record_limit",
     "byte-limit-per-request": "backend.limited_totals",
+    "limits-weigh-a-deleted-life": "backend.limited_totals",
     "datasets-keyed-by-name-only": "backend.owner_key",
     "datasets-shared-within-pool": "backend.owner_key",
     "datasets-keyed-by-identity-only": "backend.owner_key",

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import secrets
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -146,8 +147,9 @@ class AwsHabits:
         marker = f"\x00ts-{secrets.token_hex(8)}-"
         dressed = _dress(document, _output_shape(operation), numbers, marker)
         text = json.dumps(dressed, ensure_ascii=False, separators=(",", ":"))
-        for placeholder, number in numbers.items():
-            text = text.replace(json.dumps(placeholder), number)
+        # One pass over the text (a replace per timestamp costs seconds on a 1 MB answer).
+        quoted = re.compile(re.escape(json.dumps(marker)[:-1]) + r'\d+"')
+        text = quoted.sub(lambda found: numbers[json.loads(found.group())], text)
         return text.encode("utf-8")
 
 

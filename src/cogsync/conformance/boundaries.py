@@ -16,7 +16,9 @@ bug of that kind is caught at ``--budget quick`` under any seed. It has four par
    and on a JSON object holding a member twice, so what the server did is a finding
    (VAL-4), unless it answered 5xx or changed something while refusing;
 4. listings, descriptions, deletes and the dataset limit with datasets in every state:
-   never created, live, emptied by removes, deleted, re-created.
+   never created, live, emptied by removes, deleted, re-created; and the record and byte
+   limits on a dataset emptied by removes, deleted, re-created: reached exactly in one
+   write (accepted), then one past each (refused), as the model judges it.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from cogsync.conformance.scope import Scope
 from cogsync.conformance.session import Session, Tally
 from cogsync.conformance.wirefuzz import judge as judge_wire
 from cogsync.contracts.calls import Call, Ok
+from cogsync.contracts.constraints import RECORD_VALUE
 from cogsync.contracts.model import Model
 from cogsync.targets.base import Response, Target
 from cogsync.targets.wire_request import build_request
@@ -61,8 +64,12 @@ MEMBER_IDS = frozenset({"VAL-1", "VAL-2", "VAL-3", "VAL-4", "WIRE-2", "WIRE-3", 
 RAW_IDS = frozenset({"VAL-2", "VAL-4", "WIRE-2", "WIRE-3", "WIRE-4", "CONF-4"})
 STATE_IDS = frozenset({"LIST-1", "LIST-2", "LIST-3", "LIST-4", "DS-2", "DS-3"})
 LIMIT_IDS = frozenset({"LIM-1"})
+SIZE_LIMIT_IDS = frozenset({"LIM-2", "LIM-3"})
 #: Every id the phase can put to the test (the engine's DIRECTED_PHASES entry).
-PHASE_IDS = MEMBER_IDS | RAW_IDS | STATE_IDS | LIMIT_IDS
+PHASE_IDS = MEMBER_IDS | RAW_IDS | STATE_IDS | LIMIT_IDS | SIZE_LIMIT_IDS
+
+#: The states the record and byte limits meet (a fresh dataset is the probes' business).
+SIZE_LIMIT_STATES = ("emptied by removes", "deleted", "re-created")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,6 +102,8 @@ def steps(*, limits_datasets: int) -> list[BoundaryStep]:
     if limits_datasets <= LIMIT_UP_TO:
         out.append(BoundaryStep(f"the dataset limit ({limits_datasets}) with datasets in every state", _dataset_limit,
                          LIMIT_IDS, invents_ids=True))
+    out += [BoundaryStep(f"the record and byte limits on a dataset {state}", _size_limits_runner(state),
+                         SIZE_LIMIT_IDS) for state in SIZE_LIMIT_STATES]
     return out
 
 
@@ -355,3 +364,72 @@ def _dataset_limit(session: Session, scope: Scope) -> None:
     driver.put("at-the-limit", [replace("k", "v", 0)])
     driver.put("past-the-limit", [replace("k", "v", 0)])  # LIM-1
     driver.list_datasets()
+
+
+def _live(listed: Response) -> dict[str, str]:
+    """The live records a listing shows (tombstones carry no value)."""
+    outcome = listed.outcome
+    records = outcome.body.get("Records") or [] if isinstance(outcome, Ok) else []
+    return {str(r.get("Key")): str(r.get("Value")) for r in records if r.get("Value") is not None}
+
+
+def _utf8(text: str) -> int:
+    return len(text.encode())
+
+
+def fill_to_the_limits(records: int, size: int) -> list[dict[str, Any]] | None:
+    """``records`` new records holding ``size`` UTF-8 bytes of key and value together
+    (keys ``r0000``...), the first value longest; None where no such write can be made
+    with room to make the first value one longer or two shorter."""
+    if records < 1:
+        return None
+    width = len(str(records - 1)) + 1
+    per, extra = divmod(size - records * width, records)
+    longest = RECORD_VALUE.max_length or size
+    if per < 2 or per + 2 > longest:
+        return None
+    return [replace(f"r{i:0{width - 1}d}", "x" * (per + (i < extra)), 0) for i in range(records)]
+
+
+def _size_limits_runner(state: str) -> Callable[[Session, Scope], None]:
+    """LIM-2 and LIM-3 on a dataset in ``state``: one write takes it to both limits exactly
+    (accepted: tombstones and a deleted life do not count, or LIM-4 says they may), then a
+    write one byte past (the first value one longer) and one past by a record (the first
+    value two shorter, one new key and value of two bytes), each refused."""
+
+    def run(session: Session, scope: Scope) -> None:
+        driver = Driver(session, scope)
+        limits = session.model.limits
+        dataset = make_dataset(driver, state, scope.dataset("sized"))
+        held = _live(driver.list_records(dataset))
+        room = sum(_utf8(k) + _utf8(v) for k, v in held.items())
+        fill = fill_to_the_limits(limits.max_records_per_dataset - len(held), limits.max_dataset_bytes - room)
+        if fill is None:  # limits configured too small for one such write: nothing tested
+            return
+        filled = driver.write(dataset, _small_token(driver, dataset), fill)
+        first = fill[0]
+        count = _count_of(filled, first["Key"])
+        longer = replace(first["Key"], first["Value"] + "x", count)
+        driver.write(dataset, _small_token(driver, dataset), [longer])  # LIM-3: one byte past
+        shorter = replace(first["Key"], first["Value"][:-2], count)
+        driver.write(dataset, _small_token(driver, dataset), [shorter, replace("s", "x", 0)])  # LIM-2
+        driver.describe(dataset)
+
+    return run
+
+
+def _small_token(driver: Driver, dataset: str) -> str | None:
+    """A token from a one-record page: the full listing of a dataset at 1 MB costs time."""
+    outcome = driver.list_records(dataset, MaxResults=1).outcome
+    token = outcome.body.get("SyncSessionToken") if isinstance(outcome, Ok) else None
+    return token if isinstance(token, str) else None
+
+
+def _count_of(written: Response, key: str) -> int:
+    """The count the write gave ``key`` (0 when it was refused or unknown)."""
+    outcome = written.outcome
+    if isinstance(outcome, Ok):
+        for record in outcome.body.get("Records") or []:
+            if record.get("Key") == key and isinstance(record.get("SyncCount"), int):
+                return int(record["SyncCount"])
+    return 0

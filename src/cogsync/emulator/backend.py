@@ -95,6 +95,7 @@ each point is named in brackets). The reference's, ``Choices()``:
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -623,14 +624,15 @@ class CognitoSyncBackend:
         return dataset
 
     def deleted_row(self, dataset: DatasetState) -> DatasetState:
-        """DS-3, DS-4: the row DeleteDataset leaves: gone, but its count remembered."""
-        return DatasetState(
-            scope=dataset.scope,
-            sync_count=dataset.sync_count,
+        """DS-3, DS-4: the row DeleteDataset leaves: gone, but its count (and last totals) kept."""
+        # The totals of its last life stay on the row, as a store that flags rows deleted
+        # keeps them. Nothing reads them (a write into a deleted dataset starts from
+        # nothing, Usage.of); a server whose limits do (a mutant) is caught by the
+        # boundary phase's size limits on a deleted dataset.
+        return dataclasses.replace(
+            dataset,
             exists=False,
-            creation_date=dataset.creation_date,
             last_modified_date=self.clock(),
-            last_modified_by=dataset.last_modified_by,
             # The highest count before any deletion: counts that restart (DS-3) may
             # delete a dataset below an earlier incarnation's count.
             deleted_at_count=max(dataset.deleted_at_count or 0, dataset.sync_count),

@@ -203,6 +203,10 @@ CATALOG: tuple[Mutant, ...] = (
        "data spread over two datasets, each within the limit, is refused."),
     _m("byte-limit-per-request", "LIM-3", 4, limits.byte_limit_per_request,
        "The 1 MB limit is checked against the request's patches, not the dataset's total."),
+    _m("limits-weigh-a-deleted-life", "LIM-3", 5, limits.limits_weigh_a_deleted_life,
+       "The record and byte limits add a write to the dataset's row as stored, deleted or not: "
+       "the first write into a deleted dataset is weighed with its previous life's records and "
+       "bytes, so a write up to the limits is refused."),
     # -- isolation and auth ----------------------------------------------------------------
     _m("datasets-keyed-by-name-only", "ISO-1", 3, isolation.datasets_keyed_by_name_only,
        "Datasets are keyed by name alone (a single-tenant prototype): every identity sees the "

@@ -53,3 +53,19 @@ class _IdentitySizeLimit(CognitoSyncBackend):
 
 def byte_limit_per_identity() -> CognitoSyncApp:
     return serve(_IdentitySizeLimit)
+
+
+class _LimitsWeighADeletedLife(CognitoSyncBackend):
+    def limited_totals(self, tx: Transaction, plan: WritePlan) -> tuple[int, int]:
+        """Adds the write to the dataset's row as stored without looking at its deleted
+        flag: the first write into a deleted dataset is weighed with the records and bytes
+        of its previous life (the row keeps them), so a write up to the limits is refused."""
+        records, size = super().limited_totals(tx, plan)
+        stored = tx.dataset(plan.key)
+        if stored is not None and not stored.exists:
+            return records + stored.num_records, size + stored.data_storage
+        return records, size
+
+
+def limits_weigh_a_deleted_life() -> CognitoSyncApp:
+    return serve(_LimitsWeighADeletedLife)

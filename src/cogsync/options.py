@@ -46,6 +46,17 @@ def whole_number(name: str, low: int, high: int | None = None) -> Callable[[str]
     return parse
 
 
+def port_number(text: str) -> int:
+    """``--port`` / ``--listen``: 0 to 65535, 0 meaning any free port."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535; 0 = any free)")
+    return value
+
+
 def requests_per_second(text: str) -> float:
     try:
         value = float(text)

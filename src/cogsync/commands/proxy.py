@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TextIO
 
 from cogsync.errors import UsageError
+from cogsync.options import port_number
 
 EPILOG = """\
 SPEC: 'none', 'default', or comma-separated items:
@@ -46,18 +47,8 @@ example:
 """
 
 
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535; 0 = any free)")
-    return value
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--listen", type=_port, default=0, metavar="PORT",
+    parser.add_argument("--listen", type=port_number, default=0, metavar="PORT",
                         help="port of 127.0.0.1 to listen on; 0 (the default) picks a free one")
     parser.add_argument("--upstream", required=True, metavar="URL",
                         help="the endpoint to forward to, http://HOST:PORT (e.g. what 'cogsync serve' printed)")

@@ -19,6 +19,7 @@ import threading
 from types import FrameType
 
 from cogsync.errors import UsageError
+from cogsync.options import port_number
 
 _MIB = 1024 * 1024
 
@@ -43,16 +44,6 @@ def _positive(text: str) -> int:
     return value
 
 
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535; 0 = any free)")
-    return value
-
-
 #: The reference emulator's options, with their defaults: none of them applies to --app.
 _EMULATOR_OPTIONS = {"storage": "memory", "max_datasets": 20, "max_records": 1024,
                      "max_dataset_bytes": _MIB, "max_body_bytes": None, "token_ttl": None,
@@ -65,7 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="serve this WSGI app instead of the reference emulator: a factory returning"
                              " one (or an object with .wsgi_app), e.g. a mutant,"
                              " cogsync.mutants:stale_replace_accepted")
-    parser.add_argument("--port", type=_port, default=0,
+    parser.add_argument("--port", type=port_number, default=0,
                         help="port to bind; 0 (the default) picks a free one")
     parser.add_argument("--storage", default="memory",
                         help="'memory' (default) or 'sqlite:PATH' (survives restarts)")

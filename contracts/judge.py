@@ -23,11 +23,11 @@ from cogsync.contracts._model_types import Finding, Violation
 from cogsync.contracts.calls import Call, Err, Ok, Outcome, Unknown
 from cogsync.contracts.constraints import DEFAULT_LIMITS, Limits
 from cogsync.contracts.model import Belief, Judgement, Model
+from cogsync.contracts.paging import Paginations
 from cogsync.errors import ContractViolation, WrongTypeError
 
 __all__ = ["Judge", "check"]
 
-_PAGING = ("LIST-4", "LIST-5")
 
 
 class Judge:
@@ -46,7 +46,7 @@ class Judge:
         self.violations: list[Violation] = []
         self.findings: list[Finding] = []
         self.witnessed: set[str] = set()
-        self._listings: dict[tuple[Any, ...], tuple[Belief, Call, list[Outcome]]] = {}
+        self._paginations = Paginations(self.model)
 
     def __repr__(self) -> str:
         return f"Judge({self.calls} calls judged, {len(self.violations)} violations)"
@@ -71,7 +71,9 @@ class Judge:
                                      ended_at=_time(ended_at))
         self.belief = judgement.belief
         self.calls += 1
-        violations = list(judgement.violations) + self._pages(before, call, outcome, client)
+        paged, page_violations = self._paginations.page(before, call, outcome, client)
+        self.witnessed |= paged
+        violations = list(judgement.violations) + page_violations
         self.findings += [f for f in judgement.findings if f not in self.findings]
         self.witnessed |= judgement.witnessed
         self.violations += violations
@@ -104,26 +106,6 @@ class Judge:
             self(exchange)
         return self
 
-    def _pages(self, before: Belief, call: Call, outcome: Outcome, client: Any) -> list[Violation]:
-        """LIST-4/LIST-5 over a whole pagination of ListRecords, when its last page arrives."""
-        if call.operation != "ListRecords":
-            return []
-        key = (client, *call.scope)
-        if call.params.get("NextToken") is None:
-            self._listings[key] = (before, call, [])
-        start = self._listings.get(key)
-        if start is None or not isinstance(outcome, Ok):
-            self._listings.pop(key, None)
-            return []
-        start[2].append(outcome)
-        if outcome.body.get("NextToken"):
-            return []
-        del self._listings[key]
-        if len(start[2]) < 2:
-            return []
-        judgement = self.model.judge_pages(start[0], start[1], start[2])
-        self.witnessed |= {pid for pid in judgement.witnessed if pid in _PAGING}
-        return [v for v in judgement.violations if v.property_id in _PAGING]
 
 
 def check(exchanges: Iterable[Any], *, limits: Limits = DEFAULT_LIMITS) -> Judge:

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 
 from cogsync.conformance.results import Failure, Step
 from cogsync.conformance.wire_checks import run_wire_checks
-from cogsync.contracts.calls import Call, Ok, Unknown
-from cogsync.contracts.model import Belief, Model, Violation
+from cogsync.contracts.calls import Call, Unknown
+from cogsync.contracts.model import Belief, Model
+from cogsync.contracts.paging import Paginations
 from cogsync.errors import ContractViolation
 from cogsync.faults.target import DUPLICATE_DELIVERY
 from cogsync.targets.base import Response, Target
@@ -99,7 +100,7 @@ class Session:
         self.raise_on_failure = raise_on_failure
         self.steps: list[Step] = []
         self.failures: list[Failure] = []
-        self._listings: dict[tuple[int, str, str, str | None], tuple[Belief, Call, list]] = {}
+        self._paginations = Paginations(self.model)
 
     def _wanted(self, property_id: str) -> bool:
         return self.selected is None or property_id in self.selected
@@ -136,7 +137,7 @@ class Session:
         problems = list(judgement.violations)
         if response.status is not None:  # WIRE-2's header and body too (the model saw the type)
             problems += run_wire_checks(response)
-        paged, page_problems = self._pages(before, response, client)
+        paged, page_problems = self._paginations.page(before, call, outcome, client)
         witnessed |= paged
         problems += page_problems
         for pid in witnessed:
@@ -147,31 +148,6 @@ class Session:
         for violation in dict.fromkeys(problems):
             if self._wanted(violation.property_id):
                 self._fail(Failure.of(violation, tuple(self.steps)))
-
-    def _pages(self, before: Belief, response: Response,
-               client: int) -> tuple[set[str], list[Violation]]:
-        """LIST-4/LIST-5 over a whole pagination, judged when its last page arrives:
-        (what it witnessed, what it broke)."""
-        call, outcome = response.call, response.outcome
-        if call.operation != "ListRecords":
-            return set(), []
-        key = (client, *call.scope)
-        if call.params.get("NextToken") is None:
-            self._listings[key] = (before, call, [])
-        start = self._listings.get(key)
-        if start is None or not isinstance(outcome, Ok):
-            self._listings.pop(key, None)
-            return set(), []
-        start[2].append(outcome)
-        if outcome.body.get("NextToken"):
-            return set(), []
-        self._listings.pop(key, None)
-        if len(start[2]) < 2:
-            return set(), []
-        judgement = self.model.judge_pages(start[0], start[1], start[2])
-        paging = ("LIST-4", "LIST-5")
-        return ({pid for pid in judgement.witnessed if pid in paging},
-                [v for v in judgement.violations if v.property_id in paging])
 
     def fail(self, failure: Failure) -> None:
         """A breach found outside the model (e.g. by the auth probe)."""

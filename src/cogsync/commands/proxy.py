@@ -13,7 +13,6 @@ one-line reason on stderr and exit 3; SIGINT or SIGTERM stops it with exit 0.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TextIO
 
+from cogsync.commands.signals import stop_requested
 from cogsync.errors import UsageError
 from cogsync.options import port_number
 
@@ -90,16 +90,9 @@ def run(args: argparse.Namespace) -> int:
             except OSError as exc:
                 raise UsageError.bad_argument("--log", str(args.log), f"a file that can be written ({exc})") from None
         proxy = FaultProxy(args.upstream, spec, port=args.listen, on_fault=_fault_writer(log))
-        stop = threading.Event()
-        previous = {sig: signal.signal(sig, lambda signum, frame: stop.set())
-                    for sig in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            with proxy:
-                print(f"cogsync proxy: listening on {proxy.url} -> {proxy.upstream}", flush=True)
-                stop.wait()
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+        with stop_requested() as stop, proxy:
+            print(f"cogsync proxy: listening on {proxy.url} -> {proxy.upstream}", flush=True)
+            stop.wait()
         sys.stderr.write(f"cogsync proxy: stopped after {proxy.requests} requests, "
                          f"{len(proxy.log)} faults injected\n")
     return 0

@@ -13,11 +13,10 @@ once, over the same HTTP server; the emulator's own options do not apply to it.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
-from types import FrameType
+from typing import Any
 
+from cogsync.commands.signals import stop_requested
 from cogsync.errors import UsageError
 from cogsync.options import port_number
 
@@ -106,18 +105,19 @@ def _serve_app(args: argparse.Namespace) -> int:
         raise UsageError.bad_argument(
             "host/port", f"{args.host}:{args.port}", f"an address this machine can bind ({exc})"
         ) from None
-    stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda signum, frame: stop.set())
-                for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        server.start()
-        print(f"cogsync emulator listening on {server.url}", flush=True)
-        stop.wait()
-    finally:
-        server.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    _serve_until_stopped(server)
     return 0
+
+
+def _serve_until_stopped(server: Any) -> None:
+    """Start ``server``, print the ready line, and serve until Ctrl-C or SIGTERM."""
+    with stop_requested() as stop:
+        try:
+            server.start()
+            print(f"cogsync emulator listening on {server.url}", flush=True)
+            stop.wait()
+        finally:
+            server.stop()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -148,21 +148,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError.bad_argument(
                 "host/port", f"{args.host}:{args.port}", f"an address this machine can bind ({exc})"
             ) from None
-        stop = threading.Event()
-
-        def request_stop(signum: int, frame: FrameType | None) -> None:
-            stop.set()
-
-        signals = (signal.SIGINT, signal.SIGTERM)
-        previous = {sig: signal.signal(sig, request_stop) for sig in signals}
-        try:
-            server.start()
-            print(f"cogsync emulator listening on {server.url}", flush=True)
-            stop.wait()
-        finally:
-            server.stop()
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+        _serve_until_stopped(server)
     finally:
         storage.close()
     sys.stdout.flush()

@@ -86,7 +86,6 @@ def _serve_app(args: argparse.Namespace) -> int:
     """``--app``: the user's WSGI app on the emulator's HTTP server, until SIGINT or SIGTERM."""
     import os
 
-    from cogsync.emulator.server import EmulatorServer
     from cogsync.targets.in_process import load_app
 
     given = [name for name, default in _EMULATOR_OPTIONS.items() if getattr(args, name, default) != default]
@@ -98,19 +97,22 @@ def _serve_app(args: argparse.Namespace) -> int:
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())  # --app myserver:make_app finds myserver.py here
     app = load_app(args.app, "app")
+    _serve_until_stopped(app, args)
+    return 0
+
+
+def _serve_until_stopped(app: Any, args: argparse.Namespace) -> None:
+    """Serve ``app`` on ``--host``/``--port``, print the ready line, and stop on Ctrl-C or
+    SIGTERM; an address that cannot be bound is a usage error."""
+    from cogsync.emulator.server import EmulatorServer
+
     try:
-        server = EmulatorServer(app, args.host, args.port, threads=args.threads)  # type: ignore[arg-type]
+        server = EmulatorServer(app, args.host, args.port, threads=args.threads)
         server.bind()
     except OSError as exc:
         raise UsageError.bad_argument(
             "host/port", f"{args.host}:{args.port}", f"an address this machine can bind ({exc})"
         ) from None
-    _serve_until_stopped(server)
-    return 0
-
-
-def _serve_until_stopped(server: Any) -> None:
-    """Start ``server``, print the ready line, and serve until Ctrl-C or SIGTERM."""
     with stop_requested() as stop:
         try:
             server.start()
@@ -127,7 +129,6 @@ def run(args: argparse.Namespace) -> int:
     from cogsync.emulator.auth import Credential, SigV4Verifier
     from cogsync.emulator.backend import CognitoSyncBackend
     from cogsync.emulator.choices import NAMED
-    from cogsync.emulator.server import EmulatorServer
     from cogsync.emulator.storage import open_storage
     from cogsync.emulator.wire import CognitoSyncApp
 
@@ -141,14 +142,7 @@ def run(args: argparse.Namespace) -> int:
         backend = CognitoSyncBackend(storage, limits=limits, token_ttl=args.token_ttl,
                                      choices=NAMED[args.choices])
         app = CognitoSyncApp(backend, max_body_bytes=args.max_body_bytes, auth=auth)
-        try:
-            server = EmulatorServer(app, args.host, args.port, threads=args.threads)
-            server.bind()
-        except OSError as exc:
-            raise UsageError.bad_argument(
-                "host/port", f"{args.host}:{args.port}", f"an address this machine can bind ({exc})"
-            ) from None
-        _serve_until_stopped(server)
+        _serve_until_stopped(app, args)
     finally:
         storage.close()
     sys.stdout.flush()

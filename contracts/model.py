@@ -127,6 +127,7 @@ checked (SYNC-7 leaves it open); a dataset's LastModifiedBy may be absent.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 from cogsync.contracts._model_datasets import judge_delete, judge_describe, judge_list_datasets
@@ -157,11 +158,40 @@ from cogsync.errors import UsageError
 __all__ = ["Belief", "Finding", "Judgement", "Model", "Violation"]
 
 
-@dataclass(frozen=True)
 class Belief:
-    """The candidate worlds the server may be in. Immutable, hashable, cheap to compare."""
+    """The candidate worlds the server may be in. Immutable, hashable, cheap to compare.
 
-    worlds: frozenset[World]
+    Equal beliefs hold the same set of worlds, whatever their order. The set (and so
+    every world's hash) is built only when someone compares or hashes beliefs (the
+    linearizability checker's memo): a session judging one call after another, almost
+    always in a single world, never pays for it.
+    """
+
+    __slots__ = ("_set", "worlds")
+
+    def __init__(self, worlds: Iterable[World]) -> None:
+        if isinstance(worlds, frozenset):
+            self.worlds: tuple[World, ...] = tuple(worlds)
+            self._set: frozenset[World] | None = worlds
+            return
+        listed = tuple(worlds)
+        if len(listed) > 1:
+            listed = tuple(dict.fromkeys(listed))  # the same world reached twice is one
+        self.worlds = listed
+        self._set = None
+
+    def _as_set(self) -> frozenset[World]:
+        if self._set is None:
+            self._set = frozenset(self.worlds)
+        return self._set
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Belief):
+            return NotImplemented
+        return self is other or self._as_set() == other._as_set()
+
+    def __hash__(self) -> int:
+        return hash(self._as_set())
 
     def __len__(self) -> int:
         return len(self.worlds)
@@ -229,7 +259,7 @@ class Model:
 
     def initial(self) -> Belief:
         """The belief before any call: nothing exists anywhere."""
-        return Belief(frozenset({World()}))
+        return Belief((World(),))
 
     # --- judging ---------------------------------------------------------------------
 
@@ -490,8 +520,7 @@ def _ordered(belief: Belief) -> list[World]:
 
 
 def _finish(before: Belief, g: Verdict, w: Verdict) -> Judgement:
-    worlds = frozenset(w.successors) or before.worlds
-    after = Belief(worlds)
+    after = Belief(w.successors) if w.successors else before
     findings = list(g.findings)
     for f in w.findings + list(_resolved(before, after)):
         if f not in findings:

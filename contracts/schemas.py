@@ -126,7 +126,8 @@ def compiled_validator(name: str) -> Any:
     return jsonschema_rs.validator_for(schema, keywords={WIRE_INTEGER: _IntegerLiteral})
 
 
-def _surely_valid(name: str, instance: Any) -> bool:
+def surely_valid(name: str, instance: Any) -> bool:
+    """Does the compiled validator accept ``instance``? (False also when it cannot read it.)"""
     try:
         return bool(compiled_validator(name).is_valid(instance))
     except (ValueError, TypeError, OverflowError):  # e.g. a lone surrogate: let jsonschema judge
@@ -135,7 +136,7 @@ def _surely_valid(name: str, instance: Any) -> bool:
 
 def errors(name: str, instance: Any) -> list[ValidationError]:
     """Every way ``instance`` breaks the schema ``name`` (empty when valid)."""
-    if _surely_valid(name, instance):
+    if surely_valid(name, instance):
         return []
     return sorted(validator(name).iter_errors(instance), key=lambda e: list(e.absolute_path))
 

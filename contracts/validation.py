@@ -26,10 +26,12 @@ Members the model does not know are ignored, as the service ignores them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from cogsync.contracts import constraints as C
 from cogsync.contracts.calls import OPERATIONS, Call
+from cogsync.contracts.schemas import load_schema, surely_valid
 
 CONSTRAINTS = ("required", "type", "min_length", "max_length", "pattern", "enum", "range", "negative",
                "uppercase")
@@ -128,9 +130,37 @@ def _patch(index: int, patch: Any) -> list[InputViolation]:
 
 
 def input_violations(call: Call) -> list[InputViolation]:
-    """Every constraint of the service model that ``call`` breaks, sorted; empty when valid."""
+    """Every constraint of the service model that ``call`` breaks, sorted; empty when valid.
+
+    Most calls of a run are valid: the compiled request schema (the same constraints,
+    see :mod:`cogsync.contracts.constraints`) says so in one step, and only a call it
+    refuses, one with a negative ``SyncCount`` (valid to the schema, VAL-3 to the
+    contract) or one carrying a member its schema does not know, is walked member by
+    member to name what it breaks.
+    """
     if call.operation not in OPERATIONS:
         raise ValueError(f"unknown operation {call.operation!r}; expected one of {OPERATIONS}")
+    params = call.params
+    schema = f"{call.operation}Request"
+    if params.keys() <= _members(schema) and surely_valid(schema, params) and not _negative_count(params):
+        return []
+    return _every_violation(call)
+
+
+@cache
+def _members(schema: str) -> frozenset[str]:
+    """The members ``schema`` knows: a call carrying another takes the long way."""
+    return frozenset(load_schema(schema)["properties"])
+
+
+def _negative_count(params: dict[str, Any]) -> bool:
+    patches = params.get("RecordPatches")
+    return isinstance(patches, list) and any(
+        isinstance(p, dict) and isinstance(p.get("SyncCount"), int) and p["SyncCount"] < 0 for p in patches)
+
+
+def _every_violation(call: Call) -> list[InputViolation]:
+    """:func:`input_violations`, member by member (also its reference in the tests)."""
     params = call.params
     out: list[InputViolation] = []
     for member in _REQUIRED[call.operation]:

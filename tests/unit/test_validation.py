@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cogsync.contracts import schemas
 from cogsync.contracts.calls import Call
-from cogsync.contracts.validation import InputViolation, input_violations
+from cogsync.contracts.validation import InputViolation, _every_violation, input_violations
+from cogsync.strategies import (
+    delete_dataset_requests,
+    describe_dataset_requests,
+    invalid_requests,
+    list_datasets_requests,
+    list_records_requests,
+    update_records_requests,
+)
 
 POOL = "us-east-1:23ec4050-6aea-7089-a2dd-08002e000000"
 ID = "us-east-1:13ec4050-6aea-7089-a2dd-08002e000001"
@@ -70,3 +80,28 @@ def test_negative_sync_count_is_its_own_constraint_the_schema_cannot_express():
 def test_unknown_operation_is_a_programming_error():
     with pytest.raises(ValueError, match="unknown operation"):
         input_violations(Call("PutRecord", {}))
+
+
+# -- the compiled shortcut and the member-by-member walk agree ------------------------------
+
+_KNOWN_MEMBERS = st.sampled_from(["IdentityPoolId", "IdentityId", "DatasetName", "SyncSessionToken",
+                                  "NextToken", "ClientContext", "LastSyncCount", "MaxResults",
+                                  "DeviceId", "RecordPatches"])
+_ODD_VALUES = st.one_of(st.none(), st.booleans(), st.integers(min_value=-(2**64), max_value=2**64),
+                        st.floats(allow_nan=False), st.text(max_size=5), st.just([]),
+                        st.just([{"Op": "replace", "Key": "k", "SyncCount": 2.0}]),
+                        st.just([{"Op": "remove", "Key": "k", "SyncCount": -1}]),
+                        st.just([{"Op": "replace", "Key": "k", "SyncCount": 0, "Value": None}]))
+
+
+@settings(max_examples=300, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(update_records_requests(), list_records_requests(), describe_dataset_requests(),
+                 delete_dataset_requests(), list_datasets_requests(),
+                 invalid_requests().map(lambda drawn: drawn.call)),
+       st.dictionaries(_KNOWN_MEMBERS, _ODD_VALUES, max_size=2))
+def test_the_compiled_shortcut_names_what_the_walk_names(call, changes):
+    """A call the compiled schema accepts takes a shortcut: it must break nothing the walk
+    member by member would name (a member unknown to the operation, a negative count)."""
+    mixed = Call(call.operation, {**call.params, **changes})
+    for each in (call, mixed):
+        assert input_violations(each) == _every_violation(each)

@@ -22,6 +22,7 @@ Shape of a world::
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any, Generic, TypeVar
@@ -75,16 +76,18 @@ def replace(node: T, **changes: Any) -> T:
     """``dataclasses.replace`` for value nodes, minus its per-call introspection (the
     model makes several copies per judged answer). The copy starts without the
     original's cached hash and usage, as a new node must."""
-    names = getattr(node.__class__, "_node_fields", None)
+    cls = node.__class__
+    names = getattr(cls, "_node_fields", None)
     if names is None:
         return dataclasses.replace(node, **changes)  # type: ignore[type-var]
-    unknown = changes.keys() - set(names)
-    if unknown:
-        raise TypeError(f"{node.__class__.__name__} has no field(s) {sorted(unknown)}")
-    new = object.__new__(node.__class__)
-    own, copied = node.__dict__, new.__dict__
-    for name in names:
-        copied[name] = changes[name] if name in changes else own[name]
+    own = node.__dict__
+    copied = {name: own[name] for name in names}
+    copied.update(changes)
+    if len(copied) != len(names):
+        unknown = sorted(changes.keys() - set(names))
+        raise TypeError(f"{cls.__name__} has no field(s) {unknown}")
+    new = object.__new__(cls)
+    object.__setattr__(new, "__dict__", copied)
     return new
 
 
@@ -152,17 +155,41 @@ class FrozenMap(Generic[K, V]):
                 del d[key]
         return new._settled()
 
+    def set_newest(self, key: K, value: V, keep: int) -> tuple[FrozenMap[K, V], bool]:
+        """``key`` set as the newest item (moved to the end if present), the oldest items
+        beyond ``keep`` dropped, in one copy; also whether any was dropped."""
+        new = self._changed()
+        d, delta = new._d, new._delta
+        if key in d:
+            if delta is not None:
+                _take_out(delta, d, key)
+            del d[key]
+        if delta is not None:
+            delta[2][key] = value
+        d[key] = value
+        excess = len(d) - keep
+        if excess > 0:
+            for old in list(itertools.islice(d, excess)):
+                if delta is not None:
+                    _take_out(delta, d, old)
+                del d[old]
+        return new._settled(), excess > 0
+
     def map_values(self, fn: Callable[[V], V]) -> FrozenMap[K, V]:
         return FrozenMap({k: fn(v) for k, v in self._d.items()})
 
     def _changed(self) -> FrozenMap[K, V]:
         """A copy about to change, carrying what it needs to hash in O(changes)."""
-        new: FrozenMap[K, V] = FrozenMap(self._d)
+        new: FrozenMap[K, V] = FrozenMap.__new__(FrozenMap)
+        new._d = self._d.copy()
+        new._hash = None
         if self._hash is not None:
             new._delta = (self._hash, {}, {})
         elif self._delta is not None:
             base, taken, put = self._delta
-            new._delta = (base, dict(taken), dict(put))
+            new._delta = (base, taken.copy(), put.copy())
+        else:
+            new._delta = None
         return new
 
     def _settled(self) -> FrozenMap[K, V]:
@@ -368,15 +395,8 @@ class Slot:
         return replace(self, **changes)
 
     def issue_token(self, token: str) -> Slot:
-        tokens = self.tokens
-        forgot = self.forgot_tokens
-        if token in tokens:
-            tokens = tokens.remove([token])
-        tokens = tokens.set(token, LIVE)
-        if len(tokens) > TOKEN_MEMORY:
-            oldest = list(tokens)[: len(tokens) - TOKEN_MEMORY]
-            tokens, forgot = tokens.remove(oldest), True
-        return self.with_(tokens=tokens, forgot_tokens=forgot)
+        tokens, forgot = self.tokens.set_newest(token, LIVE, TOKEN_MEMORY)
+        return self.with_(tokens=tokens, forgot_tokens=self.forgot_tokens or forgot)
 
     def set_token(self, token: str, status: str) -> Slot:
         return self.with_(tokens=self.tokens.set(token, status))
@@ -389,12 +409,8 @@ class Slot:
 def _bind(
     pages: FrozenMap[str, PageBinding], token: str, binding: PageBinding, forgot: bool
 ) -> tuple[FrozenMap[str, PageBinding], bool]:
-    if token in pages:
-        pages = pages.remove([token])
-    pages = pages.set(token, binding)
-    if len(pages) > PAGE_MEMORY:
-        pages, forgot = pages.remove(list(pages)[: len(pages) - PAGE_MEMORY]), True
-    return pages, forgot
+    pages, dropped = pages.set_newest(token, binding, PAGE_MEMORY)
+    return pages, forgot or dropped
 
 
 EMPTY_SLOT = Slot()

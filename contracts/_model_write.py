@@ -587,58 +587,59 @@ def applied(
     """
     new_n = follow_count if follow_count is not None else plan.new_count
     observed = _observed_by_key(body)
-    options: dict[str, list[Any]] = {}
+    options: dict[str, list[Any]] = {}  # keys whose value has more than one candidate
     stamps: dict[str, tuple[float | None, float | None]] = {}
+    fixed: dict[str, Record] = {}
+    ghosts: dict[str, Record] = {}
     for key, pp in plan.final.items():
-        seen = observed.get(key, [])
+        seen = observed.get(key)
         first = seen[0] if seen else {}
         dlmd = pp.device_modified
         if dlmd is None:
             dlmd = as_num(first.get("DeviceLastModifiedDate"))
-        stamps[key] = (as_num(first.get("LastModifiedDate")), dlmd)
+        stamp = stamps[key] = (as_num(first.get("LastModifiedDate")), dlmd)
         got = first.get("Value") if seen else None
         if key in plan.duplicates:
             candidates: list[str | None] = sorted(plan.sent_values[key], key=repr)
-            if len(seen) == 1 and got in candidates:
+            if seen is not None and len(seen) == 1 and got in candidates:
                 candidates = [got]
-            options[key] = candidates
             if None in candidates and pp.current is None:
                 # Removed after being written in the same batch, or a removal of a key
                 # that never existed: a tombstone, or nothing, whatever DEL-3's policy.
-                options[key] = candidates + [_ABSENT]
-        elif follow_count is not None and isinstance(got, str) and pp.value is not None:
-            options[key] = [got]  # follow the server's (wrong) value
+                candidates = candidates + [_ABSENT]
+            options[key] = [None if value is _ABSENT else Record(value, new_n, *stamp)
+                            for value in candidates]
+            continue
+        value = pp.value
+        if follow_count is not None and isinstance(got, str) and value is not None:
+            value = got  # follow the server's (wrong) value
+        if value is None and pp.current is None:
+            ghosts[key] = Record(None, new_n, *stamp)  # a removal of a key that never existed (DEL-3)
         else:
-            options[key] = [pp.value]
-    combos = list(itertools.product(*options.values()))
-    if len(combos) > MAX_DUPLICATE_BRANCHES:
-        combos = [tuple(plan.final[key].value for key in options)]
+            fixed[key] = Record(value, new_n, *stamp)
+    combos: list[tuple[Any, ...]] = [()]
+    if options:
+        combos = list(itertools.product(*options.values()))
+        if len(combos) > MAX_DUPLICATE_BRANCHES:
+            combos = [tuple(Record(plan.final[key].value, new_n, *stamps[key]) for key in options)]
+    policy = plan.world.policies.ghost_tombstones
+    ghost_options: list[bool | None] = [None]
+    if ghosts:
+        ghost_options = [True, False] if policy is None else [policy]
     out = []
     for combo in combos:
-        fixed: dict[str, Record] = {}
-        ghosts: dict[str, Record] = {}
-        for key, value in zip(options, combo, strict=True):
-            if value is _ABSENT:
-                continue
-            rec = Record(value, new_n, *stamps[key])  # type: ignore[arg-type]
-            if key in plan.duplicates:
-                fixed[key] = rec
-            elif value is None and plan.final[key].current is None:
-                ghosts[key] = rec  # a removal of a key that never existed (DEL-3)
-            else:
-                fixed[key] = rec
-        policy = plan.world.policies.ghost_tombstones
-        ghost_options: list[bool | None] = [None]
-        if ghosts:
-            ghost_options = [True, False] if policy is None else [policy]
+        updates = dict(fixed)
+        for key, rec in zip(options, combo, strict=True):
+            if rec is not None:
+                updates[key] = rec
         for ghost in ghost_options:
             world = plan.world
-            updates = dict(fixed)
+            written = updates
             if ghost is not None:
                 world = world.with_policies(ghost_tombstones=ghost)
                 if ghost:
-                    updates.update(ghosts)
-            out.append(_with_write(world, plan, ctx, new_n, updates))
+                    written = {**updates, **ghosts}
+            out.append(_with_write(world, plan, ctx, new_n, written))
     return out
 
 

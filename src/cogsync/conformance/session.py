@@ -15,7 +15,7 @@ not one example that wanders from one bug to the other while shrinking.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from cogsync.conformance.results import Failure, Step
@@ -81,6 +81,12 @@ class Tally:
     def witnessed(self, property_id: str, n: int = 1) -> None:
         self.witnesses[property_id] = self.witnesses.get(property_id, 0) + n
 
+    def witnessed_each(self, property_ids: Iterable[str]) -> None:
+        """One witness for each of ``property_ids`` (an answer's whole set at once)."""
+        witnesses = self.witnesses
+        for pid in property_ids:
+            witnesses[pid] = witnesses.get(pid, 0) + 1
+
     def found(self, property_id: str, observation: str) -> None:
         seen = self.findings.setdefault(property_id, [])
         if observation not in seen:
@@ -130,23 +136,23 @@ class Session:
         judgement = self.model.judge(before, call, outcome,
                                      started_at=response.started_at, ended_at=response.ended_at)
         self.belief = judgement.belief
-        witnessed = set(judgement.witnessed)
+        wanted = self._wanted
         for finding in judgement.findings:
-            if self._wanted(finding.property_id):
+            if wanted(finding.property_id):
                 self.tally.found(finding.property_id, finding.observation)
         problems = list(judgement.violations)
         if response.status is not None:  # WIRE-2's header and body too (the model saw the type)
             problems += run_wire_checks(response)
-        paged, page_problems = self._paginations.page(before, call, outcome, client)
-        witnessed |= paged
-        problems += page_problems
-        for pid in witnessed:
-            if self._wanted(pid):
-                self.tally.witnessed(pid)
+        witnessed = judgement.witnessed
+        if call.operation == "ListRecords":
+            paged, page_problems = self._paginations.page(before, call, outcome, client)
+            witnessed |= paged
+            problems += page_problems
+        self.tally.witnessed_each(witnessed if self.selected is None else witnessed & self.selected)
         # The model and the wire checks ask the same deciders (WIRE-2, WIRE-4): a breach
         # both saw in one answer is one failure.
-        for violation in dict.fromkeys(problems):
-            if self._wanted(violation.property_id):
+        for violation in dict.fromkeys(problems) if problems else ():
+            if wanted(violation.property_id):
                 self._fail(Failure.of(violation, tuple(self.steps)))
 
     def fail(self, failure: Failure) -> None:

@@ -69,7 +69,12 @@ def value_node(cls: type[T]) -> type[T]:
     cls.__hash__ = __hash__  # type: ignore[assignment]
     cls.__eq__ = __eq__  # type: ignore[assignment]
     cls._node_fields = names  # type: ignore[attr-defined]
+    cls._node_field_set = frozenset(names)  # type: ignore[attr-defined]
     return cls
+
+
+#: What a value node caches in its ``__dict__`` beside its fields (never copied).
+_CACHED = ("_hash", "_usage", "_accepted")
 
 
 def replace(node: T, **changes: Any) -> T:
@@ -77,15 +82,16 @@ def replace(node: T, **changes: Any) -> T:
     model makes several copies per judged answer). The copy starts without the
     original's cached hash and usage, as a new node must."""
     cls = node.__class__
-    names = getattr(cls, "_node_fields", None)
+    names = getattr(cls, "_node_field_set", None)
     if names is None:
         return dataclasses.replace(node, **changes)  # type: ignore[type-var]
-    own = node.__dict__
-    copied = {name: own[name] for name in names}
+    if not changes.keys() <= names:
+        raise TypeError(f"{cls.__name__} has no field(s) {sorted(changes.keys() - names)}")
+    copied = node.__dict__.copy()
+    if len(copied) > len(names):
+        for cached in _CACHED:
+            copied.pop(cached, None)
     copied.update(changes)
-    if len(copied) != len(names):
-        unknown = sorted(changes.keys() - set(names))
-        raise TypeError(f"{cls.__name__} has no field(s) {unknown}")
     new = object.__new__(cls)
     object.__setattr__(new, "__dict__", copied)
     return new
@@ -238,6 +244,8 @@ EMPTY: FrozenMap[Any, Any] = FrozenMap()
 
 
 def utf8_len(text: str) -> int:
+    if text.isascii():  # known to the string object: no encoding needed
+        return len(text)
     return len(text.encode("utf-8", "surrogatepass"))
 
 

@@ -171,14 +171,15 @@ def plan_write(origin: World, world: World, call: Call, ctx: Ctx) -> WritePlan:
     records = ds.records if ds.exists else EMPTY
     for raw in p.get("RecordPatches") or []:
         _plan_patch(plan, raw, records.get(raw.get("Key")))
-    counts = Counter(pp.key for pp in plan.patches)
-    plan.duplicates = {key for key, n in counts.items() if n > 1}
+    if len(plan.final) < len(plan.patches):  # some key patched twice
+        counts = Counter(pp.key for pp in plan.patches)
+        plan.duplicates = {key for key, n in counts.items() if n > 1}
     if plan.duplicates:
         key = sorted(plan.duplicates)[0]
         plan.may.append(Reason("VAL-4", frozenset({IPE, CONFLICT}),
                                f"key {short(key)} patched twice in one request",
                                f"the same key twice in one request ({short(key)})"))
-    long_keys = sorted(k for k in counts if utf8_len(k) > SDK_KEY_BYTES)
+    long_keys = sorted(k for k in plan.final if utf8_len(k) > SDK_KEY_BYTES)
     if long_keys:
         plan.may.append(Reason("VAL-4", frozenset({IPE}),
                                f"key of {utf8_len(long_keys[0])} UTF-8 bytes",
@@ -219,7 +220,8 @@ def _over_in_utf16(params: dict[str, Any]) -> str | None:
         checks.append((f"RecordPatches[{i}].Key", patch.get("Key"), C.RECORD_KEY.max_length))
         checks.append((f"RecordPatches[{i}].Value", patch.get("Value"), C.RECORD_VALUE.max_length))
     for name, value, limit in checks:
-        if isinstance(value, str) and limit is not None and len(value) <= limit < _utf16_len(value):
+        if (isinstance(value, str) and not value.isascii() and limit is not None
+                and len(value) <= limit < _utf16_len(value)):
             return name
     return None
 

@@ -34,10 +34,10 @@ from enum import StrEnum
 from typing import Any
 
 from cogsync.conformance.backoff import TargetKeptThrottling, is_throttled
-from cogsync.conformance.results import Failure, Step
 from cogsync.conformance.scope import Scope
 from cogsync.conformance.session import Session, Tally
 from cogsync.contracts.calls import AUTH_ERROR_TYPES, Call, Err, Ok, Unknown
+from cogsync.contracts.failures import Failure, SentCall
 from cogsync.contracts.model import Model
 from cogsync.errors import InfrastructureError
 from cogsync.targets.base import CLIENT_REFUSED, UNNAMED_4XX, Response, Target, error_type_of
@@ -68,7 +68,7 @@ class PreflightReport:
     verdict: Verdict
     reason: str
     failures: tuple[Failure, ...] = ()
-    steps: tuple[Step, ...] = ()
+    steps: tuple[SentCall, ...] = ()
 
 
 class _Decided(Exception):

@@ -39,7 +39,8 @@ from typing import Any
 from cogsync.conformance.auth import RUN_KEY
 from cogsync.conformance.config import RunConfig
 from cogsync.conformance.engine import run
-from cogsync.conformance.results import Failure, RunResult, Status
+from cogsync.conformance.results import RunResult, Status
+from cogsync.contracts.failures import Failure
 from cogsync.emulator.server import EmulatorServer
 from cogsync.errors import UsageError
 from cogsync.mutants import CATALOG, Mutant, get

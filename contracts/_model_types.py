@@ -1,4 +1,4 @@
-"""The vocabulary of a judgement: violations, findings, reasons to refuse, verdicts.
+"""The vocabulary of a judgement: failures, findings, reasons to refuse, verdicts.
 
 A handler judges one call in one candidate world and returns a :class:`Verdict`.
 :func:`combine` merges the verdicts of several worlds: if any world accepts the
@@ -21,27 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cogsync.contracts._model_state import World
-from cogsync.errors import ContractViolation
+from cogsync.contracts.failures import Failure
 
 IPE = "InvalidParameterException"
 CONFLICT = "ResourceConflictException"
 NOT_FOUND = "ResourceNotFoundException"
 LIMIT = "LimitExceededException"
-
-
-@dataclass(frozen=True)
-class Violation:
-    """The answer broke a MUST or SHOULD property."""
-
-    property_id: str
-    title: str
-    expected: str
-    received: str
-
-    def to_exception(self) -> ContractViolation:
-        return ContractViolation(
-            self.property_id, self.title, expected=self.expected, received=self.received
-        )
 
 
 @dataclass(frozen=True)
@@ -97,7 +82,7 @@ class Reason:
 class Verdict:
     """What one world makes of one answer (mutable while a handler builds it)."""
 
-    violations: list[Violation] = field(default_factory=list)
+    violations: list[Failure] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     witnessed: set[str] = field(default_factory=set)
     successors: list[World] = field(default_factory=list)
@@ -106,9 +91,9 @@ class Verdict:
         for i, v in enumerate(self.violations):
             if v.property_id == pid and v.title == title:
                 if "more)" not in v.received:
-                    self.violations[i] = Violation(pid, title, v.expected, v.received + " (+more)")
+                    self.violations[i] = Failure(pid, title, v.expected, v.received + " (+more)")
                 return
-        self.violations.append(Violation(pid, title, expected, received))
+        self.violations.append(Failure(pid, title, expected, received))
 
     def note(self, pid: str, observation: str) -> None:
         finding = Finding(pid, observation)

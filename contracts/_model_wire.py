@@ -15,8 +15,9 @@ from functools import cache
 from typing import Any
 
 from cogsync.contracts import schemas
-from cogsync.contracts._model_types import Verdict, Violation, short
+from cogsync.contracts._model_types import Verdict, short
 from cogsync.contracts.calls import AUTH_ERROR_TYPES, ERROR_STATUS, Call, Err, Ok, Outcome, Unknown
+from cogsync.contracts.failures import Failure
 
 #: Error types after which nobody can tell whether the call took effect.
 UNKNOWN_ERRORS = frozenset(
@@ -58,17 +59,17 @@ def allowed_errors(operation: str) -> frozenset[str]:
     return model_errors(operation) | AUTH_ERROR_TYPES
 
 
-def unlisted_error(operation: str, error_type: str) -> Violation | None:
+def unlisted_error(operation: str, error_type: str) -> Failure | None:
     """WIRE-3: the breach when ``operation`` answered an error type it may not answer."""
     allowed = allowed_errors(operation)
     if error_type in allowed:
         return None
-    return Violation("WIRE-3", f"{operation} answered an error type its model does not list",
+    return Failure("WIRE-3", f"{operation} answered an error type its model does not list",
                      "one of " + ", ".join(sorted(allowed)), error_type)
 
 
 def error_shape(status: int, error_type: str | None, message: Any, *, body_type: str | None = None,
-                shown: str | None = None) -> list[Violation]:
+                shown: str | None = None) -> list[Failure]:
     """WIRE-2: what an error answer broke of its shape.
 
     ``error_type`` is the type the answer names (None: no x-amzn-ErrorType header; the
@@ -79,20 +80,20 @@ def error_shape(status: int, error_type: str | None, message: Any, *, body_type:
     """
     problems = []
     if error_type is None:
-        problems.append(Violation("WIRE-2", "error answer without x-amzn-ErrorType",
+        problems.append(Failure("WIRE-2", "error answer without x-amzn-ErrorType",
                                   "a header x-amzn-ErrorType: <Type>", f"status {status}, no such header"))
     elif error_type in ERROR_STATUS and ERROR_STATUS[error_type] != status:
-        problems.append(Violation("WIRE-2", f"{error_type} answered with the wrong status",
+        problems.append(Failure("WIRE-2", f"{error_type} answered with the wrong status",
                                   f"status {ERROR_STATUS[error_type]}", f"status {status}"))
     if not isinstance(message, str):
-        problems.append(Violation("WIRE-2", "error body is not JSON with a string message",
+        problems.append(Failure("WIRE-2", "error body is not JSON with a string message",
                                   '{"message": "..."}', short(message) if shown is None else shown))
     if body_type is not None and error_type is not None and body_type != error_type:
-        problems.append(Violation("WIRE-2", "x-amzn-ErrorType and __type disagree", error_type, body_type))
+        problems.append(Failure("WIRE-2", "x-amzn-ErrorType and __type disagree", error_type, body_type))
     return problems
 
 
-def server_error(outcome: Outcome, status: int | None = None) -> Violation | None:
+def server_error(outcome: Outcome, status: int | None = None) -> Failure | None:
     """WIRE-4: the breach when a request was answered with a 5xx (``status``, default the
     outcome's). No request a client can send deserves one, however malformed."""
     if status is None:
@@ -100,7 +101,7 @@ def server_error(outcome: Outcome, status: int | None = None) -> Violation | Non
     if status is None or status < 500:
         return None
     what = outcome.error_type if isinstance(outcome, Err) else getattr(outcome, "reason", "")
-    return Violation("WIRE-4", "server error (5xx) for a request a client can send",
+    return Failure("WIRE-4", "server error (5xx) for a request a client can send",
                      "a 2xx, or a 4xx for malformed input", f"status {status}" + (f": {what}" if what else ""))
 
 

@@ -47,7 +47,6 @@ from cogsync.contracts.calls import AUTH_ERROR_TYPES, Call, Err, Outcome
 
 #: The SDKs refuse longer keys client-side; the service's own limit is 1024 characters.
 SDK_KEY_BYTES = 128
-_ABSENT = object()  # a candidate final state of a duplicated key: not stored at all
 
 #: Duplicate keys in one request multiply the candidate final states; past this many
 #: combinations the model assumes the last patch of each key wins.
@@ -605,12 +604,11 @@ def applied(
             candidates: list[str | None] = sorted(plan.sent_values[key], key=repr)
             if seen is not None and len(seen) == 1 and got in candidates:
                 candidates = [got]
+            options[key] = [Record(value, new_n, *stamp) for value in candidates]
             if None in candidates and pp.current is None:
                 # Removed after being written in the same batch, or a removal of a key
                 # that never existed: a tombstone, or nothing, whatever DEL-3's policy.
-                candidates = candidates + [_ABSENT]
-            options[key] = [None if value is _ABSENT else Record(value, new_n, *stamp)
-                            for value in candidates]
+                options[key].append(None)
             continue
         value = pp.value
         if follow_count is not None and isinstance(got, str) and value is not None:

@@ -19,9 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from cogsync.contracts._model_types import Finding, Violation
+from cogsync.contracts._model_types import Finding
 from cogsync.contracts.calls import Call, Err, Ok, Outcome, Unknown
 from cogsync.contracts.constraints import DEFAULT_LIMITS, Limits
+from cogsync.contracts.failures import Failure
 from cogsync.contracts.model import Belief, Judgement, Model
 from cogsync.contracts.paging import Paginations
 from cogsync.errors import ContractViolation, WrongTypeError
@@ -33,9 +34,10 @@ __all__ = ["Judge", "check"]
 class Judge:
     """Judges each answer of one conversation with a server against the contract.
 
-    ``limits`` are the server's (LIM-1..3); ``raising=False`` collects breaches in
-    :attr:`violations` instead of raising. :attr:`findings` keeps the MAY choices the
-    server showed, :attr:`witnessed` the properties its answers put to the test.
+    ``limits`` are the server's (LIM-1..3); ``raising=False`` collects breaches (each a
+    :class:`~cogsync.contracts.failures.Failure`) in :attr:`violations` instead of
+    raising. :attr:`findings` keeps the MAY choices the server showed, :attr:`witnessed`
+    the properties its answers put to the test.
     """
 
     def __init__(self, *, limits: Limits = DEFAULT_LIMITS, raising: bool = True) -> None:
@@ -43,7 +45,7 @@ class Judge:
         self.raising = bool(raising)
         self.belief: Belief = self.model.initial()
         self.calls = 0
-        self.violations: list[Violation] = []
+        self.violations: list[Failure] = []
         self.findings: list[Finding] = []
         self.witnessed: set[str] = set()
         self._paginations = Paginations(self.model)

@@ -1,7 +1,7 @@
 """The pure sequential model of Cognito Sync: the one oracle every check asks.
 
 ``Model.judge(belief, call, outcome)`` says whether a server's answer is allowed by
-the contract (``docs/contract.md``), which properties it broke (``Violation``),
+the contract (``docs/contract.md``), which properties it broke (``Failure``),
 which MAY choices it showed (``Finding``), which property ids the step put to the
 test (``witnessed``), and what the model believes afterwards (``belief``). No I/O,
 no clock: a call's wall-clock window comes in through ``started_at``/``ended_at``.
@@ -126,8 +126,8 @@ checked (SYNC-7 leaves it open); a dataset's LastModifiedBy may be absent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from cogsync.contracts._model_datasets import judge_delete, judge_describe, judge_list_datasets
@@ -139,7 +139,6 @@ from cogsync.contracts._model_types import (
     Ctx,
     Finding,
     Verdict,
-    Violation,
     combine,
     short,
 )
@@ -147,6 +146,7 @@ from cogsync.contracts._model_wire import check_wire, is_unknown, server_error
 from cogsync.contracts._model_write import judge_update
 from cogsync.contracts.calls import AUTH_ERROR_TYPES, OPERATIONS, Call, Err, Ok, Outcome, Unknown
 from cogsync.contracts.constraints import DEFAULT_LIMITS, Limits
+from cogsync.contracts.failures import Failure
 from cogsync.contracts.validation import (
     MAY_CONSTRAINTS,
     SOFT_CONSTRAINTS,
@@ -155,7 +155,7 @@ from cogsync.contracts.validation import (
 )
 from cogsync.errors import UsageError
 
-__all__ = ["Belief", "Finding", "Judgement", "Model", "Violation"]
+__all__ = ["Belief", "Failure", "Finding", "Judgement", "Model"]
 
 
 class Belief:
@@ -205,7 +205,7 @@ class Judgement:
     """What one answer showed: breaches, MAY choices, the properties it put to the test
     (``witnessed``: see :mod:`cogsync.contracts._model_types`), and the next belief."""
 
-    violations: tuple[Violation, ...]
+    violations: tuple[Failure, ...]
     findings: tuple[Finding, ...]
     witnessed: frozenset[str]
     belief: Belief
@@ -360,7 +360,7 @@ class Model:
     def _sequential(self, belief: Belief, calls: list[Call], pages: list[Outcome],
                     started_at: float | None, ended_at: float | None) -> Judgement:
         """A pagination that ended in an error or a lost answer: judge page by page."""
-        violations: list[Violation] = []
+        violations: list[Failure] = []
         findings: list[Finding] = []
         witnessed: set[str] = set()
         for page_call, page in zip(calls, pages, strict=True):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cogsync.contracts._model_types import Violation
 from cogsync.contracts.calls import Call, Ok, Outcome
+from cogsync.contracts.failures import Failure
 from cogsync.contracts.model import Belief, Model
 
 PAGING = ("LIST-4", "LIST-5")
@@ -25,7 +25,7 @@ class Paginations:
         self._open: dict[tuple[Any, ...], tuple[Belief, Call, list[Outcome]]] = {}
 
     def page(self, before: Belief, call: Call, outcome: Outcome,
-             client: Any) -> tuple[set[str], list[Violation]]:
+             client: Any) -> tuple[set[str], list[Failure]]:
         """Take one answer; when it ends a pagination of two pages or more, what the whole
         pagination witnessed and broke of LIST-4/LIST-5 (else nothing)."""
         if call.operation != "ListRecords":

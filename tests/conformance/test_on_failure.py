@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from cogsync.conformance.config import RunConfig
 from cogsync.conformance.engine import embedded_target, run
-from cogsync.conformance.results import Failure, Status
+from cogsync.conformance.results import Status
+from cogsync.contracts.failures import Failure
 from cogsync.mutants import get
 from cogsync.targets import InProcessTarget
 

@@ -25,7 +25,8 @@ import pytest
 
 from cogsync.conformance.config import RunConfig
 from cogsync.conformance.engine import run
-from cogsync.conformance.results import Failure, RunResult
+from cogsync.conformance.results import RunResult
+from cogsync.contracts.failures import Failure
 from cogsync.report.reproductions import scripts_for, write_reproductions
 from cogsync.targets import HttpTarget, make_target
 
@@ -200,18 +201,18 @@ def test_shell_reproductions_pass_every_value_as_option_equals_value():
     """A recorded token or id starting with '-' must not read as an option of the AWS CLI."""
     import shlex
 
-    from cogsync.conformance.results import Step
     from cogsync.contracts.calls import Call, Err, Ok
+    from cogsync.contracts.failures import SentCall
     from cogsync.report.reproduce import shell_script
     from cogsync.targets.description import TargetDescription
 
     ids = {"IdentityPoolId": "us-east-1:1", "IdentityId": "us-east-1:2", "DatasetName": "-d"}
     steps = (
-        Step(Call("ListRecords", ids), Ok({"SyncSessionToken": "-yIrxhhJQ34-pdE7UqTBLVU3Vyagrs6CKtbmI"})),
-        Step(Call("UpdateRecords", {**ids, "SyncSessionToken": "-yIrxhhJQ34-pdE7UqTBLVU3Vyagrs6CKtbmI",
+        SentCall(Call("ListRecords", ids), Ok({"SyncSessionToken": "-yIrxhhJQ34-pdE7UqTBLVU3Vyagrs6CKtbmI"})),
+        SentCall(Call("UpdateRecords", {**ids, "SyncSessionToken": "-yIrxhhJQ34-pdE7UqTBLVU3Vyagrs6CKtbmI",
                                     "RecordPatches": [{"Op": "replace", "Key": "-k", "Value": "-v",
                                                        "SyncCount": 0}]}), Err("X", 400)),
-        Step(Call("UpdateRecords", {**ids, "SyncSessionToken": "-made-up", "RecordPatches": []}), Err("X", 400)),
+        SentCall(Call("UpdateRecords", {**ids, "SyncSessionToken": "-made-up", "RecordPatches": []}), Err("X", 400)),
     )
     script = shell_script(Failure("VAL-1", "t", "e", "r", steps),
                           TargetDescription("x", endpoint_url="http://127.0.0.1:1"))

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import strategies as st
 
 from cogsync.conformance.hypothesis_runs import search
-from cogsync.conformance.results import Failure
 from cogsync.conformance.session import PropertyFailed
 from cogsync.conformance.stops import RunStopped
+from cogsync.contracts.failures import Failure
 
 
 def test_a_stop_aborts_the_search_instead_of_shrinking_and_keeps_what_was_found() -> None:

@@ -73,7 +73,7 @@ def make_client(
 
 
 @dataclass
-class Exchange:
+class RawAnswer:
     """One answer as it came over the wire (before botocore parsed it)."""
 
     operation: str
@@ -94,14 +94,14 @@ class Sync:
     transport: str
     identity: str = field(default_factory=new_identity)
     pool: str = POOL
-    exchanges: list[Exchange] = field(default_factory=list)
+    raw_answers: list[RawAnswer] = field(default_factory=list)
 
     def scope(self, dataset: str = "ds", **overrides: Any) -> dict[str, Any]:
         return {"IdentityPoolId": self.pool, "IdentityId": self.identity,
                 "DatasetName": dataset, **overrides}
 
     def other_identity(self) -> Sync:
-        return Sync(self.client, self.backend, self.transport, exchanges=self.exchanges)
+        return Sync(self.client, self.backend, self.transport, raw_answers=self.raw_answers)
 
     def listing(self, dataset: str = "ds", **params: Any) -> dict[str, Any]:
         return dict(self.client.list_records(**self.scope(dataset), **params))
@@ -191,9 +191,9 @@ def clients(http_url: str, sqlite_url: str) -> dict[str, Any]:
             "http-sqlite": make_client(sqlite_url)}
 
 
-def _capture(exchanges: list[Exchange]) -> Callable[..., None]:
+def _capture(raw_answers: list[RawAnswer]) -> Callable[..., None]:
     def after_call(http_response: Any, model: Any, **_: Any) -> None:
-        exchanges.append(Exchange(model.name, http_response.status_code,
+        raw_answers.append(RawAnswer(model.name, http_response.status_code,
                                   {k.lower(): v for k, v in http_response.headers.items()},
                                   http_response.content))
     return after_call
@@ -211,7 +211,7 @@ def sync(
     backend = {"mock": mock_backend, "http": http_backend, "http-sqlite": sqlite_backend}[transport]
     client = clients[transport]
     result = Sync(client, backend, transport)
-    handler = _capture(result.exchanges)
+    handler = _capture(result.raw_answers)
     client.meta.events.register("after-call.cognito-sync", handler)
     try:
         if transport == "mock":
@@ -256,7 +256,7 @@ def flipped(
     backend = flipped_mock_backend if transport == "mock" else flipped_backend
     client = flipped_clients[transport]
     result = Sync(client, backend, transport)
-    handler = _capture(result.exchanges)
+    handler = _capture(result.raw_answers)
     client.meta.events.register("after-call.cognito-sync", handler)
     try:
         if transport == "mock":
@@ -273,7 +273,7 @@ def unvalidated(sync: Sync, http_url: str, sqlite_url: str) -> Any:
     """A client of the same transport with boto3's own parameter validation off."""
     url = {"mock": None, "http": http_url, "http-sqlite": sqlite_url}[sync.transport]
     client = make_client(url, parameter_validation=False)
-    client.meta.events.register("after-call.cognito-sync", _capture(sync.exchanges))
+    client.meta.events.register("after-call.cognito-sync", _capture(sync.raw_answers))
     return client
 
 

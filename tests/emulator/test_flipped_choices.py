@@ -36,7 +36,7 @@ def describe(sync: Sync, dataset: str = "ds") -> dict[str, Any]:
 
 
 def wire_bodies(sync: Sync, operation: str) -> list[dict[str, Any]]:
-    return [x.json() for x in sync.exchanges if x.operation == operation and x.status == 200]
+    return [x.json() for x in sync.raw_answers if x.operation == operation and x.status == 200]
 
 
 # -- SYNC-6 ---------------------------------------------------------------------------------
@@ -72,7 +72,7 @@ def test_SYNC_7_LastModifiedBy_is_never_sent_but_device_dates_are_echoed(flipped
     flipped.listing()
     flipped.client.list_datasets(IdentityPoolId=POOL, IdentityId=flipped.identity)
     describe(flipped)
-    bodies = [body for x in flipped.exchanges if x.status == 200 for body in [x.json()]]
+    bodies = [body for x in flipped.raw_answers if x.status == 200 for body in [x.json()]]
     records = [r for body in bodies for r in body.get("Records", [])]
     datasets = [d for body in bodies for d in body.get("Datasets", [])] + [
         body["Dataset"] for body in bodies if "Dataset" in body]
@@ -212,7 +212,7 @@ UPPER = "us-east-1:0F0E0D0C-0B0A-0908-0706-050403020100"
 
 def test_VAL_4_uppercase_hex_ids_are_accepted(flipped: Sync) -> None:
     upper = Sync(flipped.client, flipped.backend, flipped.transport, identity=UPPER, pool=UPPER,
-                 exchanges=flipped.exchanges)
+                 raw_answers=flipped.raw_answers)
     assert upper.put("k", "v", 0)["SyncCount"] == 1
     assert describe(upper)["IdentityId"] == UPPER
     upper.client.delete_dataset(**upper.scope())  # the session's server is shared

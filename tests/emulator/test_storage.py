@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cogsync.emulator.backend import CognitoSyncBackend
-from cogsync.emulator.state import DatasetScope, DatasetState, RecordState
+from cogsync.emulator.state import DatasetScope, RecordState, StoredDataset
 from cogsync.emulator.storage import MemoryStorage, SQLiteStorage, Storage, open_storage
 from cogsync.errors import UsageError
 
@@ -25,7 +25,7 @@ def test_a_write_that_fails_half_way_leaves_nothing(storage: Storage) -> None:
     record = RecordState("k", "v", 1, 1.0, "me")
     with pytest.raises(RuntimeError), storage.write() as tx:
         tx.put_records(scope, [record])
-        tx.put_dataset(DatasetState(scope, 1, True, 1.0, 1.0, "me", 1, 2))
+        tx.put_dataset(StoredDataset(scope, 1, True, 1.0, 1.0, "me", 1, 2))
         raise RuntimeError("crash between two statements")
     with storage.read() as tx:
         assert tx.dataset(scope) is None

@@ -52,17 +52,17 @@ def test_WIRE_1_success_bodies_fit_the_output_schemas(sync: Sync) -> None:
     sync.client.describe_dataset(**sync.scope())
     sync.client.list_datasets(IdentityPoolId=POOL, IdentityId=sync.identity)
     sync.client.delete_dataset(**sync.scope())
-    seen = {x.operation for x in sync.exchanges if x.status == 200}
+    seen = {x.operation for x in sync.raw_answers if x.status == 200}
     assert seen == {"UpdateRecords", "ListRecords", "DescribeDataset", "DeleteDataset",
                     "ListDatasets"}
-    for exchange in sync.exchanges:
-        assert exchange.status == 200
-        body = exchange.json()
-        problems = schema_errors(f"{exchange.operation}Response", body)
-        assert not problems, (exchange.operation, [p.message for p in problems])
+    for answer in sync.raw_answers:
+        assert answer.status == 200
+        body = answer.json()
+        problems = schema_errors(f"{answer.operation}Response", body)
+        assert not problems, (answer.operation, [p.message for p in problems])
     timestamps = [
         record[name]
-        for x in sync.exchanges if x.operation in ("UpdateRecords", "ListRecords")
+        for x in sync.raw_answers if x.operation in ("UpdateRecords", "ListRecords")
         for record in x.json().get("Records", [])
         for name in ("LastModifiedDate", "DeviceLastModifiedDate") if name in record
     ]
@@ -73,14 +73,14 @@ def test_WIRE_2_errors_carry_status_error_type_header_and_json_message(
     sync: Sync, unvalidated: object
 ) -> None:
     _provoke_errors(sync, unvalidated)
-    failures = [x for x in sync.exchanges if x.status >= 300]
+    failures = [x for x in sync.raw_answers if x.status >= 300]
     assert {x.status for x in failures} >= {400, 404, 409}
-    for exchange in failures:
-        error_type = exchange.headers["x-amzn-errortype"].split(":")[0]
-        assert ERROR_STATUS[error_type] == exchange.status
-        body = exchange.json()
+    for answer in failures:
+        error_type = answer.headers["x-amzn-errortype"].split(":")[0]
+        assert ERROR_STATUS[error_type] == answer.status
+        body = answer.json()
         assert isinstance(body["message"], str) and body["message"]
-        assert exchange.headers.get("x-amzn-requestid")
+        assert answer.headers.get("x-amzn-requestid")
 
 
 def test_WIRE_3_each_operation_answers_only_its_listed_error_types(
@@ -88,11 +88,11 @@ def test_WIRE_3_each_operation_answers_only_its_listed_error_types(
 ) -> None:
     _provoke_errors(sync, unvalidated)
     allowed = _model_errors()
-    failures = [x for x in sync.exchanges if x.status >= 300]
+    failures = [x for x in sync.raw_answers if x.status >= 300]
     assert {x.operation for x in failures} == set(allowed)
-    for exchange in failures:
-        error_type = exchange.headers["x-amzn-errortype"].split(":")[0]
-        assert error_type in allowed[exchange.operation] | ACCESS_ERRORS, exchange
+    for answer in failures:
+        error_type = answer.headers["x-amzn-errortype"].split(":")[0]
+        assert error_type in allowed[answer.operation] | ACCESS_ERRORS, answer
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from cogsync.conformance.results import Failure, RunResult, Status, Step
+from cogsync.conformance.results import RunResult, Status
 from cogsync.contracts.calls import Call, Ok
+from cogsync.contracts.failures import Failure, SentCall
 from cogsync.contracts.properties import PROFILES
 
 POOL = "us-east-1:0a0b0c0d-0000-0000-0000-000000000001"
@@ -20,11 +21,11 @@ def scope(**extra: object) -> dict[str, object]:
 def conflict_failure() -> Failure:
     """A CONF-1 failure: a stale replace that the target accepted."""
     steps = (
-        Step(
+        SentCall(
             Call("ListRecords", scope()),
             Ok({"Records": [], "DatasetSyncCount": 0, "SyncSessionToken": "tok-1"}),
         ),
-        Step(
+        SentCall(
             Call(
                 "UpdateRecords",
                 scope(
@@ -36,11 +37,11 @@ def conflict_failure() -> Failure:
             ),
             Ok({"Records": [{"Key": "k", "Value": "v|1\x01", "SyncCount": 1}]}),
         ),
-        Step(
+        SentCall(
             Call("ListRecords", scope()),
             Ok({"Records": [], "DatasetSyncCount": 1, "SyncSessionToken": "tok-2"}),
         ),
-        Step(
+        SentCall(
             Call(
                 "UpdateRecords",
                 scope(
@@ -62,7 +63,7 @@ def conflict_failure() -> Failure:
 
 def should_failure() -> Failure:
     steps = (
-        Step(
+        SentCall(
             Call("ListRecords", scope(LastSyncCount=37)),
             Ok({"Records": [], "DatasetSyncCount": 1, "SyncSessionToken": "tok-9"}),
         ),

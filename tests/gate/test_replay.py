@@ -15,8 +15,9 @@ from cogsync.commands.replay import (
     renamed,
     with_fresh_ids,
 )
-from cogsync.conformance.results import Failure, RunResult, Status, Step
+from cogsync.conformance.results import RunResult, Status
 from cogsync.contracts.calls import Call, Ok
+from cogsync.contracts.failures import Failure, SentCall
 from cogsync.contracts.properties import PROFILES
 from cogsync.errors import UsageError
 from cogsync.report.json_report import write_json
@@ -34,11 +35,11 @@ def dropped_value_failure() -> Failure:
         expected="Value 'v'",
         received="no Value",
         steps=(
-            Step(
+            SentCall(
                 Call("ListRecords", dict(SCOPE)),
                 Ok({"Records": [], "DatasetSyncCount": 0, "SyncSessionToken": "recorded-token"}),
             ),
-            Step(
+            SentCall(
                 Call(
                     "UpdateRecords",
                     {
@@ -151,9 +152,9 @@ def test_a_report_without_failures_replays_nothing(
 def test_invented_ids_are_replaced_consistently_and_malformed_ones_kept() -> None:
     bare = {"IdentityPoolId": POOL, "IdentityId": IDENTITY, "DatasetName": "game"}
     steps = [
-        Step(Call("ListRecords", dict(bare)), Ok({"SyncSessionToken": "t"})),
-        Step(Call("ListRecords", {**bare, "IdentityId": "us-east-1:NOT-HEX"}), Ok({})),
-        Step(Call("DescribeDataset", dict(bare)), Ok({})),
+        SentCall(Call("ListRecords", dict(bare)), Ok({"SyncSessionToken": "t"})),
+        SentCall(Call("ListRecords", {**bare, "IdentityId": "us-east-1:NOT-HEX"}), Ok({})),
+        SentCall(Call("DescribeDataset", dict(bare)), Ok({})),
     ]
     fresh = with_fresh_ids(steps)
     first, malformed, third = (s.call.params for s in fresh)

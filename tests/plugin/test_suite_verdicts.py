@@ -9,8 +9,9 @@ from types import SimpleNamespace
 import pytest
 
 from cogsync.baseline import NO_BASELINE, Baseline
-from cogsync.conformance.results import Failure, PropertyResult, RunResult, Status, Step
+from cogsync.conformance.results import PropertyResult, RunResult, Status
 from cogsync.contracts.calls import Call, Ok
+from cogsync.contracts.failures import Failure, SentCall
 from cogsync.contracts.properties import Level
 from cogsync.pytest_plugin import CogsyncWarning
 from cogsync.suite.session import check_setup, check_verdict, failure_message
@@ -21,7 +22,7 @@ FAILURE = Failure(
     expected="DatasetSyncCount 1",
     received="DatasetSyncCount 2",
     steps=(
-        Step(
+        SentCall(
             Call(
                 "ListRecords",
                 {"IdentityPoolId": "us-east-1:0", "IdentityId": "us-east-1:1", "DatasetName": "d"},

@@ -7,7 +7,8 @@ import time
 import pytest
 
 from cogsync.contracts.calls import Call, Err, Ok, Unknown
-from cogsync.contracts.model import Belief, Judgement, Model, Violation
+from cogsync.contracts.failures import Failure, SentCall
+from cogsync.contracts.model import Belief, Judgement, Model
 from cogsync.errors import ContractViolation, UsageError
 from tests.support import model_support as S
 
@@ -55,10 +56,21 @@ def test_a_judgement_is_ok_without_violations_and_violations_become_exceptions()
     bad = h.judge(call, Ok({}))
     assert not bad.ok
     violation = bad.violations[0]
-    assert isinstance(violation, Violation) and violation.property_id == "DS-2"
+    assert isinstance(violation, Failure) and violation.property_id == "DS-2" and violation.steps == ()
     error = violation.to_exception()
     assert isinstance(error, ContractViolation) and error.property_id == "DS-2"
     assert "DS-2" in str(error) and "404" in str(error)
+
+
+def test_a_failure_seen_after_calls_carries_them_and_stays_the_same_breach():
+    h = S.Harness()
+    call = S.describe_call("nope")
+    [violation] = h.judge(call, Ok({})).violations
+    sent = (SentCall(call, Ok({})),)
+    seen = violation.after(sent)
+    assert seen.steps == sent and violation.steps == ()
+    assert seen.dedupe_key == violation.dedupe_key == ("DS-2", violation.title)
+    assert (seen.expected, seen.received) == (violation.expected, violation.received)
 
 
 def test_witnessed_names_what_an_answer_put_to_the_test():

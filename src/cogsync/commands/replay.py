@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from cogsync.conformance.config import new_run_prefix
-from cogsync.conformance.results import Failure, Step
 from cogsync.contracts.calls import OPERATIONS, Call, Ok, Outcome
+from cogsync.contracts.failures import Failure, SentCall
 from cogsync.errors import UsageError
 from cogsync.report.reproduce import TOKEN_SOURCES, token_refs
 
@@ -113,7 +113,7 @@ def load_failures(path: str | Path) -> list[tuple[str, Failure]]:
     return found
 
 
-def renamed(steps: Iterable[Step], prefix: str) -> list[Step]:
+def renamed(steps: Iterable[SentCall], prefix: str) -> list[SentCall]:
     """``steps`` with the engine's run prefix in dataset names replaced by ``prefix``."""
     out = []
     for step in steps:
@@ -125,7 +125,7 @@ def renamed(steps: Iterable[Step], prefix: str) -> list[Step]:
     return out
 
 
-def with_fresh_ids(steps: Iterable[Step]) -> list[Step]:
+def with_fresh_ids(steps: Iterable[SentCall]) -> list[SentCall]:
     """``steps`` with every invented ``region:GUID`` id replaced by a new one of the same length.
 
     Against an emulator the engine invents identities (and leaves dataset names
@@ -146,7 +146,7 @@ def with_fresh_ids(steps: Iterable[Step]) -> list[Step]:
     return out
 
 
-def isolated(steps: Iterable[Step]) -> tuple[list[Step], bool]:
+def isolated(steps: Iterable[SentCall]) -> tuple[list[SentCall], bool]:
     """The steps made safe to replay, and whether their datasets are ours to delete after.
 
     Prefixed dataset names (real AWS, named identity) get a fresh prefix; otherwise
@@ -159,7 +159,7 @@ def isolated(steps: Iterable[Step]) -> tuple[list[Step], bool]:
     return fresh, fresh != steps
 
 
-def live_call(step: Step, refs: dict[str, int], answers: list[Outcome]) -> Call:
+def live_call(step: SentCall, refs: dict[str, int], answers: list[Outcome]) -> Call:
     """The recorded call with each token taken from the live answer that handed it out."""
     params = dict(step.call.params)
     for member, origin in refs.items():
@@ -216,7 +216,7 @@ def replay_one(target: Any, model: Any, failure: Failure, source: str) -> Replay
     return verdict
 
 
-def _clean_up(target: Any, steps: Iterable[Step]) -> None:
+def _clean_up(target: Any, steps: Iterable[SentCall]) -> None:
     """Delete the datasets the replay wrote to (all under its fresh prefix or fresh ids)."""
     scopes = {s.call.scope for s in steps if s.call.operation == "UpdateRecords"}
     for pool, identity, dataset in sorted(scopes, key=str):

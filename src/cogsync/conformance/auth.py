@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cogsync.conformance.probes import Driver, replace
-from cogsync.conformance.results import Failure
 from cogsync.conformance.scope import Scope
 from cogsync.conformance.session import Session
 from cogsync.contracts.calls import Call, Err, Ok, Unknown
+from cogsync.contracts.failures import Failure
 from cogsync.strategies import Identity
 from cogsync.targets.base import Response, Target
 

@@ -38,12 +38,12 @@ from cogsync.conformance.boundary_cases import (
 )
 from cogsync.conformance.config import RunConfig
 from cogsync.conformance.probes import Driver, remove, replace
-from cogsync.conformance.results import Failure, Step
 from cogsync.conformance.scope import Scope
 from cogsync.conformance.session import Session, Tally
 from cogsync.conformance.wirefuzz import judge as judge_wire
 from cogsync.contracts.calls import Call, Ok
 from cogsync.contracts.constraints import RECORD_VALUE
+from cogsync.contracts.failures import Failure, SentCall
 from cogsync.contracts.model import Model
 from cogsync.targets.base import Response, Target
 from cogsync.targets.wire_request import build_request
@@ -204,7 +204,7 @@ def _snapshot(response: Response) -> Any:
 
 def _judge_raw(session: Session, operation: str, response: Response, *, serving: bool) -> None:
     """The wire checks on an answer no model can read; 2xx on a malformed body is WIRE-4's."""
-    session.steps.append(Step(response.call, response.outcome))
+    session.steps.append(SentCall(response.call, response.outcome))
     status = response.status
     if serving and status is not None and status < 500:
         session.tally.witnessed("WIRE-4")
@@ -212,8 +212,7 @@ def _judge_raw(session: Session, operation: str, response: Response, *, serving:
         session.tally.witnessed("WIRE-2")
         session.tally.witnessed("WIRE-3")
     for problem in judge_wire(operation, response):
-        session.fail(Failure(problem.property_id, problem.title, problem.expected, problem.received,
-                             tuple(session.steps)))
+        session.fail(problem.after(tuple(session.steps)))
 
 
 def _unchanged(session: Session, driver: Driver, dataset: str, before: Any, what: str, *,

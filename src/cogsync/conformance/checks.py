@@ -30,7 +30,7 @@ from typing import Any
 
 from cogsync.conformance import auth, durability, linearizability
 from cogsync.conformance.wire_checks import (
-    Exchange,
+    WireAnswer,
     WireCheck,
     error_shape,
     no_server_errors,
@@ -44,7 +44,7 @@ from cogsync.contracts._model_state import RefusalMark
 from cogsync.contracts.model import Model
 from cogsync.contracts.properties import PROPERTIES
 
-__all__ = ["CANNOT_CHECK", "KINDS", "NEEDS_RESTARTS", "REGISTRY", "WITNESSES", "Check", "Exchange", "WireCheck",
+__all__ = ["CANNOT_CHECK", "KINDS", "NEEDS_RESTARTS", "REGISTRY", "WITNESSES", "Check", "WireAnswer", "WireCheck",
            "error_shape", "no_server_errors", "not_applicable_on", "run_wire_checks", "unchecked", "wire_checks"]
 
 KINDS = ("model", "pages", "wire", "concurrency", "auth", "restarts", "finding")

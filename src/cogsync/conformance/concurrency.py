@@ -30,11 +30,11 @@ from cogsync.conformance.history import History, Operation
 from cogsync.conformance.lin_spec import ModelSpec
 from cogsync.conformance.linearizability import CheckResult, check
 from cogsync.conformance.recorder import ClientView, ConcurrentRunner
-from cogsync.conformance.results import Failure, Step
 from cogsync.conformance.scope import Scope
 from cogsync.conformance.session import DUPLICATES_JUDGED
 from cogsync.contracts.calls import Call, Err, Ok, Outcome
 from cogsync.contracts.constraints import Limits
+from cogsync.contracts.failures import Failure, SentCall
 from cogsync.strategies import Device, Edit
 from cogsync.strategies import Step as ProgramStep
 from cogsync.targets.base import Target
@@ -173,7 +173,7 @@ def judge_history(history: History, limits: Limits, *, timeout: float) -> CheckR
 
 def failure_from(result: CheckResult) -> Failure:
     witness = result.witness or History()
-    steps = tuple(Step(op.call, op.outcome, op.client) for op in witness)
+    steps = tuple(SentCall(op.call, op.outcome, op.client) for op in witness)
     blocked = result.blocked
     received = result.reason or "no order of the history is allowed by the model"
     if blocked is not None:

@@ -27,9 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cogsync.conformance.results import Failure, Step
 from cogsync.conformance.session import Tally
 from cogsync.contracts.calls import Call, Ok
+from cogsync.contracts.failures import Failure, SentCall
 
 #: Writes and restarts of the restarts phase, per budget.
 PLANS: dict[str, tuple[int, int]] = {"quick": (40, 3), "ci": (120, 8), "deep": (400, 25)}
@@ -65,7 +65,7 @@ class Dataset:
     count: int = 0  # the highest dataset sync count acknowledged
     unsure: dict[str, str | None] = field(default_factory=dict)  # key -> value of a write with no answer
     token: str | None = None
-    acknowledged: Step | None = None  # the last acknowledged write, for a failure's steps
+    acknowledged: SentCall | None = None  # the last acknowledged write, for a failure's steps
     restarted_since_ack: bool = False
 
     @property
@@ -81,7 +81,7 @@ class Listing:
     count: int
     records: dict[str, Held]
     token: str | None
-    steps: tuple[Step, ...]
+    steps: tuple[SentCall, ...]
 
 
 def describe(held: Held | None) -> str:
@@ -177,7 +177,7 @@ class RestartsPhase:
         if outcome.kind == "unknown":
             dataset.unsure.update({p["Key"]: p.get("Value") for p in patches})
         elif isinstance(outcome, Ok):
-            self.acknowledged(dataset, Step(call, outcome), outcome.body.get("Records") or [])
+            self.acknowledged(dataset, SentCall(call, outcome), outcome.body.get("Records") or [])
 
     def patches(self, dataset: Dataset, n: int) -> list[dict[str, Any]]:
         patches = []
@@ -189,7 +189,7 @@ class RestartsPhase:
                 patches.append({"Op": "replace", "Key": key, "Value": f"v{n}", "SyncCount": count})
         return patches
 
-    def acknowledged(self, dataset: Dataset, step: Step, records: list[dict[str, Any]]) -> None:
+    def acknowledged(self, dataset: Dataset, step: SentCall, records: list[dict[str, Any]]) -> None:
         counts = [int(r.get("SyncCount", 0)) for r in records]
         if dataset.restarted_since_ack and counts and min(counts) <= dataset.count:
             self.fail(dataset, "a sync count went back after a restart",
@@ -232,13 +232,13 @@ class RestartsPhase:
 
     def read(self, dataset: Dataset) -> Listing | None:
         """The whole dataset, every page; None when an answer was unknown or refused."""
-        steps: list[Step] = []
+        steps: list[SentCall] = []
         records: dict[str, Held] = {}
         params: dict[str, Any] = {**self.owner, "DatasetName": dataset.name, "LastSyncCount": 0}
         while True:
             call = Call("ListRecords", dict(params))
             outcome = self.send(call).outcome
-            steps.append(Step(call, outcome))
+            steps.append(SentCall(call, outcome))
             if not isinstance(outcome, Ok):
                 return None
             body = outcome.body
@@ -256,7 +256,7 @@ class RestartsPhase:
         dataset.unsure.clear()
         dataset.token = listing.token
 
-    def fail(self, dataset: Dataset, title: str, expected: str, received: str, steps: tuple[Step, ...]) -> None:
+    def fail(self, dataset: Dataset, title: str, expected: str, received: str, steps: tuple[SentCall, ...]) -> None:
         before = (dataset.acknowledged,) if dataset.acknowledged is not None else ()
         self.tally.failures.append(Failure("DUR-1", title, expected, received, before + steps))
         self.failed = True

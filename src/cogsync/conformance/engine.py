@@ -51,13 +51,14 @@ from cogsync.conformance.negative import negative_strategy, run_negative
 from cogsync.conformance.preflight import TargetUnusable, Verdict, run_preflight
 from cogsync.conformance.probe_catalog import PROBES
 from cogsync.conformance.probes import Driver, Probe, replace
-from cogsync.conformance.results import Failure, RunResult, Status, Step
+from cogsync.conformance.results import RunResult, Status
 from cogsync.conformance.scope import Scope
 from cogsync.conformance.session import Session, Tally
 from cogsync.conformance.stops import RunStopped
 from cogsync.conformance.wire_checks import error_shape
 from cogsync.contracts import properties as P
 from cogsync.contracts.calls import Call, Ok
+from cogsync.contracts.failures import Failure, SentCall
 from cogsync.contracts.model import Model
 from cogsync.targets.base import Response, Target
 from cogsync.targets.deadline import cap_requests
@@ -181,7 +182,7 @@ class _ThrottledAnswers:
         problems = error_shape(response)
         with self._lock:
             for p in problems:
-                self.tally.failed(Failure.of(p, (Step(response.call, response.outcome),)))
+                self.tally.failed(p.after((SentCall(response.call, response.outcome),)))
 
 
 def embedded_target() -> Target:

@@ -20,9 +20,9 @@ from hypothesis.database import ExampleDatabase
 from hypothesis.errors import Unsatisfiable
 
 from cogsync.conformance.hypothesis_internals import set_database_key, shrink_limit
-from cogsync.conformance.results import Failure
 from cogsync.conformance.session import PropertyFailed
 from cogsync.conformance.stops import RunStopped
+from cogsync.contracts.failures import Failure
 
 _BLOB = re.compile(r"@reproduce_failure\((['\"][^'\"]+['\"]),\s*(b?['\"][^'\"]+['\"])\)")
 

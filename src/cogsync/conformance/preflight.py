@@ -3,7 +3,7 @@
 A gate is worth exactly as much as its green. A server that refuses our credentials
 answers every call with a 403 the model allows; a plain web server answers 404s; a
 throttling one answers nothing at all. Judged call by call, each looks like a server
-that "passes" something. So before the phases run, a short fixed exchange on a fresh
+that "passes" something. So before the phases run, a short fixed sequence of calls on a fresh
 dataset (ListDatasets, ListRecords, one UpdateRecords with the listed token,
 DeleteDataset) decides what the target is:
 
@@ -15,9 +15,9 @@ UNUSABLE      no connection (refused, unknown host, reset); credentials refused 
               UpdateRecords is 403 AccessDenied/NotAuthorized); answers that are
               not JSON (HTML, garbage); 404 without an error type on every route
 INCONCLUSIVE  throttled after backing off; no answer in time; deadline passed    exit 2
-BROKEN        JSON answers, but the exchange could not complete (no token, the    exit 1
+BROKEN        JSON answers, but the sequence could not complete (no token, the    exit 1
               write refused, a 5xx...): the model says which properties broke
-USABLE        the exchange completed; its failures, if any, still count           goes on
+USABLE        the sequence completed; its failures, if any, still count           goes on
 ============  ==================================================================  ========
 
 Every JSON answer is judged by the model like any other (a :class:`Session`), but the
@@ -34,10 +34,10 @@ from enum import StrEnum
 from typing import Any
 
 from cogsync.conformance.backoff import TargetKeptThrottling, is_throttled
-from cogsync.conformance.results import Failure, Step
 from cogsync.conformance.scope import Scope
 from cogsync.conformance.session import Session, Tally
 from cogsync.contracts.calls import AUTH_ERROR_TYPES, Call, Err, Ok, Unknown
+from cogsync.contracts.failures import Failure, SentCall
 from cogsync.contracts.model import Model
 from cogsync.errors import InfrastructureError
 from cogsync.targets.base import CLIENT_REFUSED, UNNAMED_4XX, Response, Target, error_type_of
@@ -68,11 +68,11 @@ class PreflightReport:
     verdict: Verdict
     reason: str
     failures: tuple[Failure, ...] = ()
-    steps: tuple[Step, ...] = ()
+    steps: tuple[SentCall, ...] = ()
 
 
 class _Decided(Exception):
-    """Ends the exchange early with a verdict."""
+    """Ends the sequence early with a verdict."""
 
     def __init__(self, verdict: Verdict, reason: str):
         super().__init__(reason)
@@ -88,27 +88,27 @@ def run_preflight(
     selected: frozenset[str] | None = None,
     stopping: tuple[type[Exception], ...] = (),
 ) -> PreflightReport:
-    """Run the exchange against ``target`` and classify it (see the module docstring).
+    """Run the sequence against ``target`` and classify it (see the module docstring).
 
     ``stopping``: exceptions the target may raise that mean the run must stop (the
     engine's deadline watch); they make the preflight inconclusive, like
     :class:`TargetKeptThrottling` from the backoff.
     """
-    exchange = _Exchange(target, model, scope, selected)
+    sequence = _PreflightSequence(target, model, scope, selected)
     try:
-        exchange.run()
+        sequence.run()
     except _Decided as decided:
         verdict, reason = decided.verdict, decided.reason
     except (TargetKeptThrottling, *stopping) as exc:
         verdict, reason = Verdict.INCONCLUSIVE, f"the preflight could not finish: {exc}"
     else:
-        verdict, reason = Verdict.USABLE, f"the preflight exchange with {target.name} completed"
-    if verdict is Verdict.BROKEN and exchange.every_answer_unrouted():
-        verdict, reason = Verdict.UNUSABLE, exchange.unrouted_reason()
-    return PreflightReport(verdict, reason, tuple(exchange.session.failures), tuple(exchange.session.steps))
+        verdict, reason = Verdict.USABLE, f"the preflight sequence against {target.name} completed"
+    if verdict is Verdict.BROKEN and sequence.every_answer_unrouted():
+        verdict, reason = Verdict.UNUSABLE, sequence.unrouted_reason()
+    return PreflightReport(verdict, reason, tuple(sequence.session.failures), tuple(sequence.session.steps))
 
 
-class _Exchange:
+class _PreflightSequence:
     """The four calls, each answer screened before the next call is made."""
 
     def __init__(self, target: Target, model: Model, scope: Scope, selected: frozenset[str] | None):

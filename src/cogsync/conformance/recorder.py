@@ -118,12 +118,12 @@ class ClientView:
 
 #: A schedule step: a call to send, or a function of what the client saw so far that
 #: returns the next call (None: skip this step).
-Step: TypeAlias = Call | Callable[[ClientView], Call | None]
+ScheduleStep: TypeAlias = Call | Callable[[ClientView], Call | None]
 
 
 @dataclass(frozen=True)
-class RunResult:
-    """A finished run: the history, and whether the deadline cut it short."""
+class ConcurrentRun:
+    """A finished concurrent run: the history, and whether the deadline cut it short."""
 
     history: History
     deadline_hit: bool
@@ -168,7 +168,7 @@ class ConcurrentRunner:
             return self._send
         return self._send[client]
 
-    def run(self, schedules: Sequence[Sequence[Step]]) -> RunResult:
+    def run(self, schedules: Sequence[Sequence[ScheduleStep]]) -> ConcurrentRun:
         """Run one thread per schedule (client ``k`` follows ``schedules[k]``)."""
         if not schedules:
             raise UsageError.bad_argument("schedules", schedules, "at least one client schedule")
@@ -186,7 +186,7 @@ class ConcurrentRunner:
         errors: list[BaseException] = []
         in_send = [False] * clients
 
-        def drive(client: int, schedule: Sequence[Step]) -> None:
+        def drive(client: int, schedule: Sequence[ScheduleStep]) -> None:
             try:
                 barrier.wait(self._start_timeout)
             except threading.BrokenBarrierError:
@@ -239,4 +239,4 @@ class ConcurrentRunner:
         stuck = tuple(k for k, t in enumerate(threads) if t.is_alive() and in_send[k])
         unsent = sum(len(s) for s in schedules) - sum(begun)
         deadline_hit = unsent > 0 or bool(stuck) or any(t.is_alive() for t in threads)
-        return RunResult(history, deadline_hit, unsent, stuck)
+        return ConcurrentRun(history, deadline_hit, unsent, stuck)

@@ -18,13 +18,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from cogsync.contracts.calls import Call, Outcome
 from cogsync.contracts.constraints import DEFAULT_LIMITS, Limits
 from cogsync.contracts.properties import PROPERTIES, Level, Profile, Severity
 from cogsync.targets.description import TargetDescription
 
-if TYPE_CHECKING:
-    from cogsync.contracts.model import Violation
+if TYPE_CHECKING:  # the failure type lives in the contract: import it from cogsync.contracts.failures
+    from cogsync.contracts.failures import Failure
 
 
 class Status(StrEnum):
@@ -35,42 +34,6 @@ class Status(StrEnum):
     INCONCLUSIVE = "inconclusive"
     NOT_APPLICABLE = "not-applicable"
     NOT_RUN = "not-run"
-
-
-@dataclass(frozen=True)
-class Step:
-    """One call of a failing sequence and what the target answered."""
-
-    call: Call
-    outcome: Outcome
-    client: int = 0
-
-
-@dataclass(frozen=True)
-class Failure:
-    """One breach of a property, shrunk, with what was expected and what came back.
-
-    ``steps`` is the sequence that led to it (the report layer turns it into
-    reproduction scripts); ``hypothesis_blob`` is Hypothesis's ``@reproduce_failure(...)``
-    when a search found it.
-    """
-
-    property_id: str
-    title: str
-    expected: str
-    received: str
-    steps: tuple[Step, ...] = ()
-    hypothesis_blob: str | None = None
-
-    @classmethod
-    def of(cls, violation: Violation, steps: tuple[Step, ...] = ()) -> Failure:
-        """The failure a model's or a wire check's :class:`Violation` is, seen after ``steps``:
-        the same four fields, and the sequence that led to it."""
-        return cls(violation.property_id, violation.title, violation.expected, violation.received, steps)
-
-    @property
-    def dedupe_key(self) -> tuple[str, str]:
-        return (self.property_id, self.title)
 
 
 @dataclass

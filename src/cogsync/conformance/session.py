@@ -18,9 +18,9 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from cogsync.conformance.results import Failure, Step
 from cogsync.conformance.wire_checks import run_wire_checks
 from cogsync.contracts.calls import Call, Unknown
+from cogsync.contracts.failures import Failure, SentCall
 from cogsync.contracts.model import Belief, Model
 from cogsync.contracts.paging import Paginations
 from cogsync.errors import ContractViolation
@@ -104,7 +104,7 @@ class Session:
         self.tally = tally if tally is not None else Tally()
         self.selected = selected
         self.raise_on_failure = raise_on_failure
-        self.steps: list[Step] = []
+        self.steps: list[SentCall] = []
         self.failures: list[Failure] = []
         self._paginations = Paginations(self.model)
 
@@ -131,7 +131,7 @@ class Session:
             for copy in response.duplicates:  # the same request: judged as the call it was judged as
                 self.observe(dataclasses.replace(copy, call=response.call), client=client)
         call, outcome = response.call, response.outcome
-        self.steps.append(Step(call, outcome, client))
+        self.steps.append(SentCall(call, outcome, client))
         before = self.belief
         judgement = self.model.judge(before, call, outcome,
                                      started_at=response.started_at, ended_at=response.ended_at)
@@ -151,9 +151,9 @@ class Session:
         self.tally.witnessed_each(witnessed if self.selected is None else witnessed & self.selected)
         # The model and the wire checks ask the same deciders (WIRE-2, WIRE-4): a breach
         # both saw in one answer is one failure.
-        for violation in dict.fromkeys(problems) if problems else ():
-            if wanted(violation.property_id):
-                self._fail(Failure.of(violation, tuple(self.steps)))
+        for problem in dict.fromkeys(problems) if problems else ():
+            if wanted(problem.property_id):
+                self._fail(problem.after(tuple(self.steps)))
 
     def fail(self, failure: Failure) -> None:
         """A breach found outside the model (e.g. by the auth probe)."""

@@ -1,9 +1,9 @@
-"""The wire checks: WIRE-2 and WIRE-4 read off the HTTP exchange itself.
+"""The wire checks: WIRE-2 and WIRE-4 read off the HTTP answer itself.
 
-The model judges an outcome; an exchange holds more (the x-amzn-ErrorType header,
+The model judges an outcome; the raw HTTP answer holds more (the x-amzn-ErrorType header,
 the body's bytes and ``__type``), and some answers never reach the model (a
 throttled answer the backoff retried, the schemathesis fuzzer's raw requests).
-These functions only read the exchange: what counts as a breach is decided once,
+These functions only read that answer: what counts as a breach is decided once,
 in :mod:`cogsync.contracts._model_wire`, for the model and for them alike.
 
 They live apart from the check registry (:mod:`cogsync.conformance.checks`) because
@@ -20,11 +20,11 @@ from typing import Any, Protocol
 from cogsync.contracts._model_wire import error_shape as decide_error_shape
 from cogsync.contracts._model_wire import server_error
 from cogsync.contracts.calls import Err, Outcome
-from cogsync.contracts.model import Violation
+from cogsync.contracts.failures import Failure
 
 
-class Exchange(Protocol):
-    """What the wire checks read of a target's response (cogsync.targets.base.Response)."""
+class WireAnswer(Protocol):
+    """What the wire checks read of a target's answer (a cogsync.targets.base.Response)."""
 
     outcome: Outcome
     status: int | None
@@ -32,7 +32,7 @@ class Exchange(Protocol):
     raw_body: bytes | None
 
 
-WireCheck = Callable[[Exchange], list[Violation]]
+WireCheck = Callable[[WireAnswer], list[Failure]]
 
 
 def _error_type_header(headers: Any) -> str | None:
@@ -42,36 +42,36 @@ def _error_type_header(headers: Any) -> str | None:
     return value.split(":", 1)[0] if isinstance(value, str) else None
 
 
-def error_shape(exchange: Exchange) -> list[Violation]:
+def error_shape(answer: WireAnswer) -> list[Failure]:
     """WIRE-2 on a 4xx: its header, its status for that type, its JSON message, its ``__type``."""
-    status = exchange.status
+    status = answer.status
     if status is None or status < 400 or status >= 500:
         return []
     body: Any = None
     try:
-        body = json.loads(exchange.raw_body or b"")
+        body = json.loads(answer.raw_body or b"")
     except (ValueError, UnicodeDecodeError):
         pass
     message = body.get("message", body.get("Message")) if isinstance(body, dict) else None
     body_type = None
-    if isinstance(exchange.outcome, Err) and isinstance(body, dict) and isinstance(body.get("__type"), str):
+    if isinstance(answer.outcome, Err) and isinstance(body, dict) and isinstance(body.get("__type"), str):
         body_type = body["__type"].rsplit("#", 1)[-1]
-    return decide_error_shape(status, _error_type_header(exchange.headers), message, body_type=body_type,
-                              shown=repr((exchange.raw_body or b"")[:200]))
+    return decide_error_shape(status, _error_type_header(answer.headers), message, body_type=body_type,
+                              shown=repr((answer.raw_body or b"")[:200]))
 
 
-def no_server_errors(exchange: Exchange) -> list[Violation]:
-    """WIRE-4 on any exchange: a 5xx, whatever was sent."""
-    crashed = server_error(exchange.outcome, exchange.status)
+def no_server_errors(answer: WireAnswer) -> list[Failure]:
+    """WIRE-4 on any answer: a 5xx, whatever was sent."""
+    crashed = server_error(answer.outcome, answer.status)
     return [crashed] if crashed is not None else []
 
 
-#: Every wire check, in the order they run on an exchange.
+#: Every wire check, in the order they run on an answer.
 WIRE_CHECKS: tuple[WireCheck, ...] = (error_shape, no_server_errors)
 
 
-def run_wire_checks(exchange: Exchange) -> list[Violation]:
-    problems: list[Violation] = []
+def run_wire_checks(answer: WireAnswer) -> list[Failure]:
+    problems: list[Failure] = []
     for check in WIRE_CHECKS:
-        problems += check(exchange)
+        problems += check(answer)
     return problems

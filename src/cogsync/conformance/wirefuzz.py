@@ -17,12 +17,11 @@ from urllib.parse import urlsplit
 
 from hypothesis import strategies as st
 
-from cogsync.conformance.results import Failure, Step
 from cogsync.conformance.session import PropertyFailed, Tally
 from cogsync.conformance.wire_checks import run_wire_checks
 from cogsync.contracts._model_wire import unlisted_error
 from cogsync.contracts.calls import Err
-from cogsync.contracts.model import Violation
+from cogsync.contracts.failures import Failure, SentCall
 from cogsync.contracts.schemas import load_openapi
 from cogsync.targets.base import Response, Target
 
@@ -60,7 +59,7 @@ def send_case(target: Target, case: Any) -> Response:
     return target.send_raw(kwargs["method"], path, query=query or None, headers=headers, body=body)
 
 
-def judge(operation: str, response: Response) -> list[Violation]:
+def judge(operation: str, response: Response) -> list[Failure]:
     """The wire checks, and WIRE-3 as the model decides it (no model judges these answers)."""
     problems = run_wire_checks(response)
     outcome = response.outcome
@@ -87,9 +86,8 @@ def fuzz_case(target: Target, item: tuple[str, Any], tally: Tally, selected: fro
         tally.witnessed(pid)
     for problem in judge(operation, response):
         if problem.property_id in selected:
-            step = Step(response.call, response.outcome)
-            raise PropertyFailed.for_failure(Failure(problem.property_id, problem.title, problem.expected,
-                                                     problem.received, (step,)))
+            step = SentCall(response.call, response.outcome)
+            raise PropertyFailed.for_failure(problem.after((step,)))
 
 
 __all__ = ["fuzz_case", "judge", "send_case", "strategy"]

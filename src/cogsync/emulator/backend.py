@@ -111,7 +111,7 @@ from cogsync.emulator.errors import (
     ResourceNotFoundException,
 )
 from cogsync.emulator.plans import Listing, Usage, WritePlan
-from cogsync.emulator.state import DatasetScope, DatasetState, RecordState, TokenState
+from cogsync.emulator.state import DatasetScope, RecordState, StoredDataset, TokenState
 from cogsync.emulator.storage import MemoryStorage, Storage, Transaction
 from cogsync.errors import UsageError
 
@@ -147,7 +147,7 @@ def record_body(record: RecordState, choices: Choices = REFERENCE) -> dict[str, 
 
 
 def dataset_body(
-    dataset: DatasetState, choices: Choices = REFERENCE, *, identity: str | None = None
+    dataset: StoredDataset, choices: Choices = REFERENCE, *, identity: str | None = None
 ) -> dict[str, Any]:
     """A dataset as the wire carries it, shown to ``identity`` (default: the row's own)."""
     body: dict[str, Any] = {
@@ -345,7 +345,7 @@ class CognitoSyncBackend:
         )
         stored = tuple(r for r in written if self.leaves_record(r, current.get(r.key)))
         usage = self._usage_after(existing, current, stored)
-        plan = WritePlan(request, key, written, stored, DatasetState(
+        plan = WritePlan(request, key, written, stored, StoredDataset(
             scope=key,
             sync_count=max(counts, default=before + 1),  # no patches: SYNC-6 bumps by one
             exists=True,
@@ -375,7 +375,7 @@ class CognitoSyncBackend:
             tx.put_records(plan.key, plan.stored)
             tx.put_dataset(plan.dataset)
 
-    def held_count(self, held: RecordState | None, dataset: DatasetState | None) -> int:
+    def held_count(self, held: RecordState | None, dataset: StoredDataset | None) -> int:
         """The count a patch must present for a key: its record's (tombstones too), else 0."""
         return held.sync_count if held is not None else 0
 
@@ -395,7 +395,7 @@ class CognitoSyncBackend:
         """LIM-1: may an identity that has this many datasets not create another?"""
         return datasets >= self.limits.max_datasets_per_identity
 
-    def count_before(self, dataset: DatasetState | None) -> int:
+    def count_before(self, dataset: StoredDataset | None) -> int:
         """DS-3: the count a write adds one to (a deleted dataset's, or 0 when it restarts)."""
         if dataset is None:
             return 0
@@ -421,7 +421,7 @@ class CognitoSyncBackend:
         return int(record.is_live) - int(old is not None and old.is_live)
 
     def _usage_after(
-        self, dataset: DatasetState | None, current: Mapping[str, RecordState],
+        self, dataset: StoredDataset | None, current: Mapping[str, RecordState],
         stored: tuple[RecordState, ...],
     ) -> Usage:
         """The dataset's totals once ``stored`` replaces what ``current`` held."""
@@ -526,11 +526,11 @@ class CognitoSyncBackend:
             Listing(dataset, alive, tuple(page), total, snapshot, deleted_since, token, next_token)
         )
 
-    def listed_dataset(self, tx: Transaction, key: DatasetScope) -> DatasetState | None:
+    def listed_dataset(self, tx: Transaction, key: DatasetScope) -> StoredDataset | None:
         """LIST-2: the row a listing reads; a missing dataset is listed as empty, not refused."""
         return tx.dataset(key)
 
-    def deleted_after(self, dataset: DatasetState | None, since: int) -> bool:
+    def deleted_after(self, dataset: StoredDataset | None, since: int) -> bool:
         """DS-4: does the client's lastSyncCount predate a deletion of the dataset?"""
         return (dataset is not None and dataset.deleted_at_count is not None
                 and 0 < since <= dataset.deleted_at_count)
@@ -607,7 +607,7 @@ class CognitoSyncBackend:
         dataset = self.delete_and_commit(self._key(scope))
         return {"Dataset": dataset_body(dataset, self.choices, identity=scope.identity)}
 
-    def delete_and_commit(self, key: DatasetScope) -> DatasetState:
+    def delete_and_commit(self, key: DatasetScope) -> StoredDataset:
         """DS-3, CONF-6: one transaction from lookup to deletion; returns the row as it was."""
         # So a concurrent write lands wholly before the delete (and goes with it) or wholly
         # after (and re-creates the dataset): never half of each.
@@ -617,13 +617,13 @@ class CognitoSyncBackend:
             tx.put_dataset(self.deleted_row(dataset))
         return dataset
 
-    def existing_dataset(self, dataset: DatasetState | None, key: DatasetScope) -> DatasetState:
+    def existing_dataset(self, dataset: StoredDataset | None, key: DatasetScope) -> StoredDataset:
         """DS-2: the dataset a call names; 404 when it was never written or is deleted."""
         if dataset is None or not dataset.exists:
             raise ResourceNotFoundException(f"Dataset not found: {key.name}")
         return dataset
 
-    def deleted_row(self, dataset: DatasetState) -> DatasetState:
+    def deleted_row(self, dataset: StoredDataset) -> StoredDataset:
         """DS-3, DS-4: the row DeleteDataset leaves: gone, but its count (and last totals) kept."""
         # The totals of its last life stay on the row, as a store that flags rows deleted
         # keeps them. Nothing reads them (a write into a deleted dataset starts from
@@ -669,7 +669,7 @@ class CognitoSyncBackend:
         return self.datasets_body(page, request.identity, next_token)
 
     def datasets_body(
-        self, page: list[DatasetState], identity: str, next_token: str | None
+        self, page: list[StoredDataset], identity: str, next_token: str | None
     ) -> dict[str, Any]:
         """DS-1: ListDatasets' answer: a page of datasets as ``identity`` sees them."""
         body: dict[str, Any] = {

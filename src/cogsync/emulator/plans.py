@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from cogsync.emulator.errors import ServiceError
 from cogsync.emulator.inputs import UpdateInput
-from cogsync.emulator.state import DatasetScope, DatasetState, RecordState
+from cogsync.emulator.state import DatasetScope, RecordState, StoredDataset
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class WritePlan:
     key: DatasetScope  # where the dataset is kept (ISO-1: pool, identity and name)
     written: tuple[RecordState, ...] = ()  # the records the answer lists, one per key
     stored: tuple[RecordState, ...] = ()  # what goes to storage (DEL-3 may leave some out)
-    dataset: DatasetState | None = None  # the dataset's row after the write; None: no change
+    dataset: StoredDataset | None = None  # the dataset's row after the write; None: no change
     refusal: ServiceError | None = None  # a 409 or LimitExceeded: nothing of the write is kept
 
 
@@ -32,7 +32,7 @@ class WritePlan:
 class Listing:
     """What one ListRecords page found, before it is put in wire form."""
 
-    dataset: DatasetState | None  # the row read, deleted or not; None: never written
+    dataset: StoredDataset | None  # the row read, deleted or not; None: never written
     exists: bool
     records: tuple[RecordState, ...]  # this page's records, by key
     total: int  # records in the whole listing (every page)
@@ -52,7 +52,7 @@ class Usage:
     tombstone_bytes: int = 0
 
     @classmethod
-    def of(cls, dataset: DatasetState | None) -> Usage:
+    def of(cls, dataset: StoredDataset | None) -> Usage:
         """What an existing dataset holds; nothing for a missing or deleted one."""
         if dataset is None or not dataset.exists:
             return cls()

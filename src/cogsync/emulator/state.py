@@ -47,8 +47,8 @@ class RecordState:
 
 
 @dataclass(frozen=True)
-class DatasetState:
-    """A dataset, alive or deleted.
+class StoredDataset:
+    """A dataset as the emulator stores it, alive or deleted.
 
     A deleted dataset keeps its row (``exists`` false) so its sync count carries on
     when it is written again, and ``deleted_at_count`` remembers the highest count

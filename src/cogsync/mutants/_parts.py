@@ -28,7 +28,7 @@ from typing import Any
 from cogsync.contracts.constraints import DEFAULT_LIMITS, Limits
 from cogsync.emulator.auth import SigV4Verifier
 from cogsync.emulator.backend import CognitoSyncBackend
-from cogsync.emulator.state import DatasetScope, DatasetState, RecordState
+from cogsync.emulator.state import DatasetScope, RecordState, StoredDataset
 from cogsync.emulator.storage import MemoryStorage, SQLiteStorage, Storage, Transaction
 from cogsync.emulator.wire import CognitoSyncApp
 
@@ -106,7 +106,7 @@ class SnapshotStorage(MemoryStorage):
         self.every = every
         self.keeps = keeps
         self._writes = itertools.count(1)  # atomic under threads
-        self._flushed: dict[DatasetScope, DatasetState] = {}
+        self._flushed: dict[DatasetScope, StoredDataset] = {}
         self._load()
 
     def _load(self) -> None:

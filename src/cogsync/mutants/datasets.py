@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from cogsync.emulator.backend import CognitoSyncBackend
-from cogsync.emulator.state import DatasetScope, DatasetState, RecordState
+from cogsync.emulator.state import DatasetScope, RecordState, StoredDataset
 from cogsync.emulator.wire import CognitoSyncApp
 from cogsync.mutants._parts import ProxyStorage, TransactionProxy, serve
 from cogsync.mutants.conflicts import RACE_PAUSE_SECONDS
@@ -15,7 +15,7 @@ from cogsync.mutants.conflicts import RACE_PAUSE_SECONDS
 
 class _ListDatasetsWithoutCounts(CognitoSyncBackend):
     def datasets_body(
-        self, page: list[DatasetState], identity: str, next_token: str | None
+        self, page: list[StoredDataset], identity: str, next_token: str | None
     ) -> dict[str, Any]:
         answer = super().datasets_body(page, identity, next_token)
         for dataset in answer["Datasets"]:
@@ -28,12 +28,12 @@ def list_datasets_omits_num_records() -> CognitoSyncApp:
 
 
 class _LookupDefaultsToEmpty(CognitoSyncBackend):
-    def existing_dataset(self, dataset: DatasetState | None, key: DatasetScope) -> DatasetState:
+    def existing_dataset(self, dataset: StoredDataset | None, key: DatasetScope) -> StoredDataset:
         """A missing dataset is looked up as an empty one."""
         if dataset is not None and dataset.exists:
             return dataset
         now = self.clock()
-        return DatasetState(scope=key, sync_count=0, exists=True, creation_date=now,
+        return StoredDataset(scope=key, sync_count=0, exists=True, creation_date=now,
                             last_modified_date=now, last_modified_by=key.identity)
 
 
@@ -51,7 +51,7 @@ def delete_keeps_records() -> CognitoSyncApp:
 
 
 class _DeleteEmptiesOnly(CognitoSyncBackend):
-    def deleted_row(self, dataset: DatasetState) -> DatasetState:
+    def deleted_row(self, dataset: StoredDataset) -> StoredDataset:
         """DeleteDataset zeroes the counters, but the dataset stays."""
         return dataclasses.replace(dataset, num_records=0, data_storage=0, tombstones=0,
                                    tombstone_bytes=0, last_modified_date=self.clock())
@@ -62,7 +62,7 @@ def delete_only_empties_dataset() -> CognitoSyncApp:
 
 
 class _NeverSaysDeleted(CognitoSyncBackend):
-    def deleted_after(self, dataset: DatasetState | None, since: int) -> bool:
+    def deleted_after(self, dataset: StoredDataset | None, since: int) -> bool:
         return False
 
 
@@ -89,7 +89,7 @@ def num_records_counts_every_replace() -> CognitoSyncApp:
 
 
 class _DeleteInTwoStatements(CognitoSyncBackend):
-    def delete_and_commit(self, key: DatasetScope) -> DatasetState:
+    def delete_and_commit(self, key: DatasetScope) -> StoredDataset:
         """Marks the dataset deleted in one statement and drops its records in a second one,
         so a write acknowledged in between re-creates the dataset and then loses its records."""
         with self.storage.write() as tx:

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from cogsync.emulator.backend import CognitoSyncBackend
-from cogsync.emulator.state import DatasetScope, DatasetState
+from cogsync.emulator.state import DatasetScope, StoredDataset
 from cogsync.emulator.storage import SQLiteStorage
 from cogsync.emulator.wire import CognitoSyncApp
 from cogsync.mutants._parts import SnapshotStorage, serve
@@ -51,7 +51,7 @@ def tombstones_not_persisted(path: str | Path | None = None) -> CognitoSyncApp:
 
 
 class _CountersInMemory(CognitoSyncBackend):
-    def count_before(self, dataset: DatasetState | None) -> int:
+    def count_before(self, dataset: StoredDataset | None) -> int:
         """Counters live in a cache of this process, filled when it creates a dataset; a
         dataset it finds already on disk gets a new counter, from 0."""
         cache: dict[DatasetScope, int] = self.__dict__.setdefault("_counters", {})

@@ -8,7 +8,7 @@ from typing import Any
 from cogsync.emulator import cursors
 from cogsync.emulator.backend import CognitoSyncBackend
 from cogsync.emulator.plans import Listing
-from cogsync.emulator.state import DatasetScope, DatasetState, RecordState
+from cogsync.emulator.state import DatasetScope, RecordState, StoredDataset
 from cogsync.emulator.storage import Transaction
 from cogsync.emulator.wire import CognitoSyncApp
 from cogsync.mutants._parts import ProxyStorage, TransactionProxy, serve
@@ -25,7 +25,7 @@ def delta_listing_inclusive() -> CognitoSyncApp:
 
 
 class _MissingIs404(CognitoSyncBackend):
-    def listed_dataset(self, tx: Transaction, key: DatasetScope) -> DatasetState | None:
+    def listed_dataset(self, tx: Transaction, key: DatasetScope) -> StoredDataset | None:
         """Looks the dataset up the way DescribeDataset does."""
         return self.existing_dataset(super().listed_dataset(tx, key), key)
 

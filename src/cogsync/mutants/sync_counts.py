@@ -8,7 +8,7 @@ from typing import Any
 
 from cogsync.emulator.backend import CognitoSyncBackend
 from cogsync.emulator.plans import Listing, WritePlan
-from cogsync.emulator.state import DatasetState, RecordState
+from cogsync.emulator.state import RecordState, StoredDataset
 from cogsync.emulator.wire import CognitoSyncApp
 from cogsync.mutants._parts import serve, with_patches
 
@@ -47,7 +47,7 @@ def response_omits_removed_keys() -> CognitoSyncApp:
 
 
 class _NewKeyNeedsDatasetCount(CognitoSyncBackend):
-    def held_count(self, held: RecordState | None, dataset: DatasetState | None) -> int:
+    def held_count(self, held: RecordState | None, dataset: StoredDataset | None) -> int:
         if held is None and dataset is not None:
             return dataset.sync_count
         return super().held_count(held, dataset)

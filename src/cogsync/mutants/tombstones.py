@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from cogsync.emulator.backend import CognitoSyncBackend
 from cogsync.emulator.inputs import LONG_RANGE
-from cogsync.emulator.state import DatasetScope, DatasetState, RecordState
+from cogsync.emulator.state import DatasetScope, RecordState, StoredDataset
 from cogsync.emulator.wire import CognitoSyncApp
 from cogsync.mutants._parts import ProxyStorage, TransactionProxy, serve
 
@@ -29,7 +29,7 @@ def remove_deletes_row() -> CognitoSyncApp:
 
 
 class _TombstoneAsMissing(CognitoSyncBackend):
-    def held_count(self, held: RecordState | None, dataset: DatasetState | None) -> int:
+    def held_count(self, held: RecordState | None, dataset: StoredDataset | None) -> int:
         return super().held_count(held if held is not None and held.is_live else None, dataset)
 
 

@@ -18,7 +18,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from cogsync.baseline import NO_BASELINE, Assessment
-from cogsync.conformance.results import Failure, RunResult, Status
+from cogsync.conformance.results import RunResult, Status
+from cogsync.contracts.failures import Failure
 from cogsync.report.reproductions import scripts_for
 from cogsync.report.rows import KNOWN, rows
 

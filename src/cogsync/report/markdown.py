@@ -13,7 +13,8 @@ import os
 from pathlib import Path
 
 from cogsync.baseline import NO_BASELINE, Assessment
-from cogsync.conformance.results import Failure, RunResult
+from cogsync.conformance.results import RunResult
+from cogsync.contracts.failures import Failure
 from cogsync.report.reproductions import scripts_for
 from cogsync.report.rows import rows, summary_line, untested_lines
 

@@ -27,9 +27,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from cogsync.conformance.results import Failure, Step
 from cogsync.contracts.calls import METHOD_NAMES, Err, Ok, Outcome
 from cogsync.contracts.constraints import DEFAULT_LIMITS, Limits
+from cogsync.contracts.failures import Failure, SentCall
 from cogsync.targets.awscli_target import CLI_OPTIONS
 from cogsync.targets.base import RAW_OPERATION
 from cogsync.targets.description import TargetDescription
@@ -43,7 +43,7 @@ _RUN_PREFIX_LENGTH = len("cogsync-1a2b3c4d")
 TOKEN_SOURCES: dict[str, str] = {"SyncSessionToken": "SyncSessionToken", "NextToken": "NextToken"}
 
 
-def _issued_tokens(steps: Sequence[Step]) -> dict[tuple[str, str], int]:
+def _issued_tokens(steps: Sequence[SentCall]) -> dict[tuple[str, str], int]:
     """(answer member, token) -> index of the first step whose answer handed it out."""
     issued: dict[tuple[str, str], int] = {}
     for index, step in enumerate(steps):
@@ -55,7 +55,7 @@ def _issued_tokens(steps: Sequence[Step]) -> dict[tuple[str, str], int]:
     return issued
 
 
-def token_refs(steps: Sequence[Step]) -> list[dict[str, int]]:
+def token_refs(steps: Sequence[SentCall]) -> list[dict[str, int]]:
     """For each step: request member -> index of the earlier step whose answer supplies its token.
 
     ``replay`` uses this to send the tokens the live target hands out instead of the
@@ -82,12 +82,12 @@ def _describe(outcome: Outcome) -> str:
     return f"no answer ({outcome.reason})"
 
 
-def _comment(index: int, step: Step) -> str:
+def _comment(index: int, step: SentCall) -> str:
     text = f"# step {index}: the run got {_describe(step.outcome)}"
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def _prefixed(steps: Sequence[Step]) -> bool:
+def _prefixed(steps: Sequence[SentCall]) -> bool:
     """Do the steps write datasets under a run prefix (the run used a named identity)?"""
     import re
 

@@ -13,8 +13,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from cogsync.conformance.results import Failure, RunResult
+from cogsync.conformance.results import RunResult
 from cogsync.contracts.constraints import DEFAULT_LIMITS
+from cogsync.contracts.failures import Failure
 from cogsync.report import reproduce
 from cogsync.targets.description import TargetDescription
 

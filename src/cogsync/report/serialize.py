@@ -5,16 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from cogsync.conformance.results import (
-    Failure,
-    FaultReport,
-    PropertyResult,
-    RunResult,
-    Status,
-    Step,
-)
+from cogsync.conformance.results import FaultReport, PropertyResult, RunResult, Status
 from cogsync.contracts.calls import Call, Err, Ok, Outcome, Unknown
 from cogsync.contracts.constraints import Limits
+from cogsync.contracts.failures import Failure, SentCall
 from cogsync.contracts.properties import Level
 from cogsync.targets.description import TargetDescription
 
@@ -37,17 +31,17 @@ def outcome_from_dict(data: dict[str, Any]) -> Outcome:
     raise ValueError(f"not an outcome: {data!r}")
 
 
-def step_to_dict(step: Step) -> dict[str, Any]:
+def sent_call_to_dict(sent: SentCall) -> dict[str, Any]:
     return {
-        "client": step.client,
-        "operation": step.call.operation,
-        "params": step.call.params,
-        "outcome": outcome_to_dict(step.outcome),
+        "client": sent.client,
+        "operation": sent.call.operation,
+        "params": sent.call.params,
+        "outcome": outcome_to_dict(sent.outcome),
     }
 
 
-def step_from_dict(data: dict[str, Any]) -> Step:
-    return Step(
+def sent_call_from_dict(data: dict[str, Any]) -> SentCall:
+    return SentCall(
         call=Call(data["operation"], dict(data["params"])),
         outcome=outcome_from_dict(data["outcome"]),
         client=int(data.get("client", 0)),
@@ -60,7 +54,7 @@ def failure_to_dict(failure: Failure) -> dict[str, Any]:
         "title": failure.title,
         "expected": failure.expected,
         "received": failure.received,
-        "steps": [step_to_dict(s) for s in failure.steps],
+        "steps": [sent_call_to_dict(s) for s in failure.steps],
         "hypothesis_blob": failure.hypothesis_blob,
     }
 
@@ -74,7 +68,7 @@ def failure_from_dict(data: dict[str, Any]) -> Failure:
         title=data["title"],
         expected=data.get("expected", ""),
         received=data.get("received", ""),
-        steps=tuple(step_from_dict(s) for s in data.get("steps", [])),
+        steps=tuple(sent_call_from_dict(s) for s in data.get("steps", [])),
         hypothesis_blob=blob,
     )
 

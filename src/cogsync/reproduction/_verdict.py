@@ -18,10 +18,10 @@ import sys
 from dataclasses import dataclass
 from typing import TextIO, cast
 
-from cogsync.conformance.results import Failure
 from cogsync.conformance.session import Session, Tally
 from cogsync.contracts.calls import AUTH_ERROR_TYPES, Err, Ok, Outcome, Unknown
 from cogsync.contracts.constraints import DEFAULT_LIMITS, Limits
+from cogsync.contracts.failures import Failure
 from cogsync.contracts.model import Model
 from cogsync.targets.base import Response, Target
 
@@ -92,8 +92,7 @@ class Judged:
         from cogsync.conformance.wire_checks import run_wire_checks
 
         problems = wirefuzz.judge(operation, response) if operation else run_wire_checks(response)
-        found = [Failure.of(p) for p in problems]
-        self._took(index, label, response.outcome, found)
+        self._took(index, label, response.outcome, problems)
 
     def skipped(self, index: int, why: str) -> None:
         """Step ``index`` could not be sent at all."""

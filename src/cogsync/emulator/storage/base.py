@@ -13,16 +13,16 @@ from collections.abc import Collection, Iterable, Iterator
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from cogsync.emulator.state import DatasetScope, DatasetState, RecordState, TokenState
+from cogsync.emulator.state import DatasetScope, RecordState, StoredDataset, TokenState
 
 
 class Transaction(Protocol):
-    def dataset(self, scope: DatasetScope) -> DatasetState | None:
+    def dataset(self, scope: DatasetScope) -> StoredDataset | None:
         """The dataset's row, deleted or not; None when it was never written."""
 
     def datasets(
         self, pool: str, identity: str, *, after_name: str | None = None, limit: int | None = None
-    ) -> list[DatasetState]:
+    ) -> list[StoredDataset]:
         """Existing (not deleted) datasets of an identity, by name, after ``after_name``."""
 
     def count_datasets(self, pool: str, identity: str) -> int:
@@ -48,7 +48,7 @@ class Transaction(Protocol):
     def token(self, token: str) -> TokenState | None:
         """The unspent token, or None."""
 
-    def put_dataset(self, dataset: DatasetState) -> None: ...
+    def put_dataset(self, dataset: StoredDataset) -> None: ...
 
     def put_records(self, scope: DatasetScope, records: Iterable[RecordState]) -> None: ...
 

@@ -13,14 +13,14 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 
-from cogsync.emulator.state import DatasetScope, DatasetState, RecordState, TokenState
+from cogsync.emulator.state import DatasetScope, RecordState, StoredDataset, TokenState
 from cogsync.emulator.storage.base import by_key
 
 
 class _Tables:
     def __init__(self) -> None:
         # (pool, identity) -> dataset name -> dataset: ListDatasets reads one identity.
-        self.datasets: dict[tuple[str, str], dict[str, DatasetState]] = {}
+        self.datasets: dict[tuple[str, str], dict[str, StoredDataset]] = {}
         self.records: dict[DatasetScope, dict[str, RecordState]] = {}
         self.tokens: dict[str, TokenState] = {}
         # Insertion-ordered per dataset, so the oldest unspent tokens go first.
@@ -34,15 +34,15 @@ class _MemoryTransaction:
         self._pending: list[Callable[[], None]] = []
 
     # -- reads -------------------------------------------------------------------------
-    def dataset(self, scope: DatasetScope) -> DatasetState | None:
+    def dataset(self, scope: DatasetScope) -> StoredDataset | None:
         return self._t.datasets.get((scope.pool, scope.identity), {}).get(scope.name)
 
-    def _existing(self, pool: str, identity: str) -> Iterator[DatasetState]:
+    def _existing(self, pool: str, identity: str) -> Iterator[StoredDataset]:
         return (ds for ds in self._t.datasets.get((pool, identity), {}).values() if ds.exists)
 
     def datasets(
         self, pool: str, identity: str, *, after_name: str | None = None, limit: int | None = None
-    ) -> list[DatasetState]:
+    ) -> list[StoredDataset]:
         found = sorted(
             (ds for ds in self._existing(pool, identity)
              if after_name is None or ds.scope.name > after_name),
@@ -89,7 +89,7 @@ class _MemoryTransaction:
             raise RuntimeError("write attempted inside a read transaction")
         self._pending.append(action)
 
-    def put_dataset(self, dataset: DatasetState) -> None:
+    def put_dataset(self, dataset: StoredDataset) -> None:
         def apply() -> None:
             scope = dataset.scope
             self._t.datasets.setdefault((scope.pool, scope.identity), {})[scope.name] = dataset

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from cogsync.emulator.state import DatasetScope, DatasetState, RecordState, TokenState
+from cogsync.emulator.state import DatasetScope, RecordState, StoredDataset, TokenState
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS datasets (
@@ -60,8 +60,8 @@ _RECORD_COLUMNS = (
 )
 
 
-def _dataset(row: Any) -> DatasetState:
-    return DatasetState(
+def _dataset(row: Any) -> StoredDataset:
+    return StoredDataset(
         scope=DatasetScope(row[0], row[1], row[2]),
         sync_count=row[3],
         exists=bool(row[4]),
@@ -86,7 +86,7 @@ class _SQLiteTransaction:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._c = conn
 
-    def dataset(self, scope: DatasetScope) -> DatasetState | None:
+    def dataset(self, scope: DatasetScope) -> StoredDataset | None:
         row = self._c.execute(
             f"SELECT {_DATASET_COLUMNS} FROM datasets WHERE pool=? AND identity=? AND name=?",
             (scope.pool, scope.identity, scope.name),
@@ -95,7 +95,7 @@ class _SQLiteTransaction:
 
     def datasets(
         self, pool: str, identity: str, *, after_name: str | None = None, limit: int | None = None
-    ) -> list[DatasetState]:
+    ) -> list[StoredDataset]:
         rows = self._c.execute(
             f"SELECT {_DATASET_COLUMNS} FROM datasets WHERE pool=? AND identity=? AND exists_now=1"
             " AND (? IS NULL OR name > ?) ORDER BY name LIMIT ?",
@@ -161,7 +161,7 @@ class _SQLiteTransaction:
             return None
         return TokenState(row[0], DatasetScope(row[1], row[2], row[3]), row[4])
 
-    def put_dataset(self, dataset: DatasetState) -> None:
+    def put_dataset(self, dataset: StoredDataset) -> None:
         s = dataset.scope
         self._c.execute(
             f"INSERT OR REPLACE INTO datasets ({_DATASET_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",

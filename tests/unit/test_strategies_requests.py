@@ -159,15 +159,18 @@ def test_invalid_value_strategies_offer_exactly_these_constraints(field, strateg
 
 @pytest.mark.parametrize("hostile", ["/", "%", " ", "?", "#", "\n", "\x00"])
 def test_pattern_breaking_names_include_url_hostile_ones(hostile):
+    # derandomized: a fixed search, so a character the strategy offers is found every run
     bad = find(invalid_dataset_names(constraints=["pattern"]), lambda b: hostile in b.value,
-               settings=settings(database=None, max_examples=1000, phases=[Phase.generate]))
+               settings=settings(database=None, max_examples=1000, phases=[Phase.generate],
+                                 derandomize=True))
     assert C.DATASET_NAME.violations(bad.value) == ["pattern"]
 
 
 def test_pattern_breaking_names_include_non_ascii_ones():
     bad = find(invalid_dataset_names(constraints=["pattern"]),
                lambda b: any(ord(c) > 0xFFFF for c in b.value),
-               settings=settings(database=None, max_examples=1000, phases=[Phase.generate]))
+               settings=settings(database=None, max_examples=1000, phases=[Phase.generate],
+                                 derandomize=True))
     assert bad.constraint == "pattern"
 
 
@@ -177,7 +180,8 @@ def test_too_long_values_start_at_the_boundary():
     assert len(name.value) == C.DATASET_NAME.max_length + 1
     key = find(invalid_record_keys(constraints=["max_length"]),
                lambda b: len(b.value) == C.RECORD_KEY.max_length + 1,
-               settings=settings(database=None, max_examples=1000, phases=[Phase.generate]))
+               settings=settings(database=None, max_examples=1000, phases=[Phase.generate],
+                                 derandomize=True))
     assert key.constraint == "max_length"
 
 
@@ -266,7 +270,8 @@ def test_wire_only_never_breaks_types_or_presence_of_path_labels(drawn):
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_invalid_requests_cover_every_operation(operation):
     drawn = find(invalid_requests(), lambda d: d.call.operation == operation,
-                 settings=settings(database=None, max_examples=1000, phases=[Phase.generate]))
+                 settings=settings(database=None, max_examples=1000, phases=[Phase.generate],
+                                   derandomize=True))
     check_invalid_call(drawn)
 
 

@@ -485,10 +485,13 @@ class World:
 
     def with_slot(self, scope: Scope, slot: Slot) -> World:
         pool, ident, name = scope
-        identity = self.identity(pool, ident)
-        return self.with_identity(
+        identity = self.identities.get((pool, ident), EMPTY_IDENTITY)
+        new = self.with_identity(
             pool, ident, replace(identity, datasets=identity.datasets.set(name, slot))
         )
+        if slot.dataset.exists or slot.dataset.deleted:  # known at once: no need to look again
+            object.__setattr__(new, "_accepted", True)
+        return new
 
     def with_policies(self, **changes: Any) -> World:
         return replace(self, policies=self.policies.with_(**changes))

@@ -37,9 +37,10 @@ class Finding:
     observation: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Ctx:
-    """Settings and the call's wall-clock window, shared by every handler."""
+    """Settings and the call's wall-clock window, shared by every handler (built once
+    per judged answer and only read after: a plain slotted class, cheap to build)."""
 
     limits: Any
     skew: float
@@ -78,14 +79,16 @@ class Reason:
         return f"{' or '.join(sorted(self.errors))} ({self.property_id}: {self.why})"
 
 
-@dataclass
 class Verdict:
     """What one world makes of one answer (mutable while a handler builds it)."""
 
-    violations: list[Failure] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    witnessed: set[str] = field(default_factory=set)
-    successors: list[World] = field(default_factory=list)
+    __slots__ = ("findings", "successors", "violations", "witnessed")
+
+    def __init__(self) -> None:
+        self.violations: list[Failure] = []
+        self.findings: list[Finding] = []
+        self.witnessed: set[str] = set()
+        self.successors: list[World] = []
 
     def fail(self, pid: str, title: str, expected: str, received: str) -> None:
         for i, v in enumerate(self.violations):

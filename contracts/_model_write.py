@@ -650,7 +650,12 @@ def _with_write(
     changes: dict[str, Any] = {"exists": True, "count": new_n, "refused": None}
     if plan.creates:
         changes.update(base=plan.base, created=ctx.window)
-    slot = _spend(plan.slot, plan.token).with_(dataset=ds.with_records(updates, **changes))
+    slot = plan.slot
+    dataset = ds.with_records(updates, **changes)
+    if isinstance(plan.token, str):  # the token carried a successful write: spent (TOK-4)
+        slot = slot.with_(tokens=slot.tokens.set(plan.token, SPENT), dataset=dataset)
+    else:
+        slot = slot.with_(dataset=dataset)
     return world.with_slot(plan.scope, slot)
 
 

@@ -535,6 +535,8 @@ def _finish(before: Belief, g: Verdict, w: Verdict) -> Judgement:
 
 def _resolved(before: Belief, after: Belief) -> list[Finding]:
     """Findings for MAY choices the surviving worlds now agree on, and did not before."""
+    if len(after.worlds) == len(before.worlds) == 1 and after.worlds[0].policies is before.worlds[0].policies:
+        return []  # one world before and after, its choices untouched (the usual case)
     if {w.policies for w in after.worlds} == {w.policies for w in before.worlds}:
         return []  # the same choices still open, or settled: nothing newly agreed on
     out = []

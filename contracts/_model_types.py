@@ -17,7 +17,7 @@ throttling), is never a witness. A property passes only on a witness.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from cogsync.contracts._model_state import World

@@ -266,8 +266,10 @@ class Model:
     def judge(self, belief: Belief, call: Call, outcome: Outcome, *,
               started_at: float | None = None, ended_at: float | None = None) -> Judgement:
         """Judge one answer; see the module docstring for what comes back."""
-        self._check(belief, call)
-        self._check_outcome("outcome", outcome)
+        if belief.__class__ is not Belief or call.__class__ is not Call or call.operation not in OPERATIONS:
+            self._check(belief, call)
+        if outcome.__class__ not in _OUTCOMES:
+            self._check_outcome("outcome", outcome)
         ctx = self._ctx(started_at, ended_at)
         g = Verdict()
         if self.check_schemas:
@@ -338,9 +340,10 @@ class Model:
     # --- internals -------------------------------------------------------------------
 
     def _ctx(self, started_at: float | None, ended_at: float | None) -> Ctx:
-        for name, value in (("started_at", started_at), ("ended_at", ended_at)):
-            if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
-                raise UsageError.bad_argument(name, value, "epoch seconds (a number) or None")
+        if started_at.__class__ is not float or ended_at.__class__ is not float:  # else: surely fine
+            for name, value in (("started_at", started_at), ("ended_at", ended_at)):
+                if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+                    raise UsageError.bad_argument(name, value, "epoch seconds (a number) or None")
         return Ctx(self.limits, self.clock_skew, started_at, ended_at)
 
     @staticmethod
@@ -519,16 +522,22 @@ def _ordered(belief: Belief) -> list[World]:
     return sorted(belief.worlds, key=repr)
 
 
+#: The outcome types (checked by class first: the common case of every judged answer).
+_OUTCOMES = frozenset({Ok, Err, Unknown})
+
+
 def _finish(before: Belief, g: Verdict, w: Verdict) -> Judgement:
     after = Belief(w.successors) if w.successors else before
-    findings = list(g.findings)
-    for f in w.findings + list(_resolved(before, after)):
+    findings = g.findings
+    for f in (*w.findings, *_resolved(before, after)):
         if f not in findings:
             findings.append(f)
+    witnessed = g.witnessed
+    witnessed |= w.witnessed
     return Judgement(
         violations=tuple(g.violations + w.violations),
         findings=tuple(findings),
-        witnessed=frozenset(g.witnessed | w.witnessed),
+        witnessed=frozenset(witnessed),
         belief=after,
     )
 

@@ -126,6 +126,22 @@ def compiled_validator(name: str) -> Any:
     return jsonschema_rs.validator_for(schema, keywords={WIRE_INTEGER: _IntegerLiteral})
 
 
+@cache
+def _plain_validator(name: str) -> Any:
+    """``name`` compiled as written (an integer may be spelled ``2.0``): for callers that
+    check their integers' types themselves, without the custom keyword's round trips."""
+    return jsonschema_rs.validator_for(load_schema(name))
+
+
+def valid_but_for_integer_spelling(name: str, instance: Any) -> bool:
+    """Does ``instance`` fit ``name``, reading ``2.0`` as an integer? (False also when
+    the validator cannot read it.)"""
+    try:
+        return bool(_plain_validator(name).is_valid(instance))
+    except (ValueError, TypeError, OverflowError):
+        return False
+
+
 def surely_valid(name: str, instance: Any) -> bool:
     """Does the compiled validator accept ``instance``? (False also when it cannot read it.)"""
     try:

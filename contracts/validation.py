@@ -31,7 +31,7 @@ from typing import Any
 
 from cogsync.contracts import constraints as C
 from cogsync.contracts.calls import OPERATIONS, Call
-from cogsync.contracts.schemas import load_schema, surely_valid
+from cogsync.contracts.schemas import load_schema, valid_but_for_integer_spelling
 
 CONSTRAINTS = ("required", "type", "min_length", "max_length", "pattern", "enum", "range", "negative",
                "uppercase")
@@ -134,15 +134,16 @@ def input_violations(call: Call) -> list[InputViolation]:
 
     Most calls of a run are valid: the compiled request schema (the same constraints,
     see :mod:`cogsync.contracts.constraints`) says so in one step, and only a call it
-    refuses, one with a negative ``SyncCount`` (valid to the schema, VAL-3 to the
-    contract) or one carrying a member its schema does not know, is walked member by
-    member to name what it breaks.
+    refuses, one with an integer spelled as a float or a negative ``SyncCount`` (VAL-3
+    to the contract, valid to the schema), or one carrying a member its schema does not
+    know, is walked member by member to name what it breaks.
     """
     if call.operation not in OPERATIONS:
         raise ValueError(f"unknown operation {call.operation!r}; expected one of {OPERATIONS}")
     params = call.params
     schema = f"{call.operation}Request"
-    if params.keys() <= _members(schema) and surely_valid(schema, params) and not _negative_count(params):
+    if (params.keys() <= _members(schema) and not _beyond_the_schema(params)
+            and valid_but_for_integer_spelling(schema, params)):
         return []
     return _every_violation(call)
 
@@ -153,10 +154,21 @@ def _members(schema: str) -> frozenset[str]:
     return frozenset(load_schema(schema)["properties"])
 
 
-def _negative_count(params: dict[str, Any]) -> bool:
+def _beyond_the_schema(params: dict[str, Any]) -> bool:
+    """What the compiled schema does not tell: an integer member that is not an ``int``
+    (``2.0``), a negative ``SyncCount`` (VAL-3)."""
+    for member in _OPTIONAL_INTEGERS:
+        value = params.get(member)
+        if value is not None and value.__class__ is not int:
+            return True
     patches = params.get("RecordPatches")
-    return isinstance(patches, list) and any(
-        isinstance(p, dict) and isinstance(p.get("SyncCount"), int) and p["SyncCount"] < 0 for p in patches)
+    if isinstance(patches, list):
+        for patch in patches:
+            if isinstance(patch, dict):
+                count = patch.get("SyncCount")
+                if count.__class__ is not int or count < 0:
+                    return True
+    return False
 
 
 def _every_violation(call: Call) -> list[InputViolation]:

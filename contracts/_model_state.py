@@ -110,15 +110,14 @@ class FrozenMap(Generic[K, V]):
     a wrong answer.
     """
 
-    __slots__ = ("_d", "_hash", "_delta")
+    __slots__ = ("_d", "_delta", "_hash", "get")
 
     def __init__(self, items: Iterable[tuple[K, V]] | dict[K, V] = ()) -> None:
         self._d: dict[K, V] = dict(items)
         self._hash: int | None = None
         self._delta: tuple[int, dict[K, V], dict[K, V]] | None = None
-
-    def get(self, key: K, default: Any = None) -> Any:
-        return self._d.get(key, default)
+        #: ``get(key, default=None)``: the dict's own method, read many times per answer.
+        self.get: Callable[..., Any] = self._d.get
 
     def __contains__(self, key: object) -> bool:
         return key in self._d
@@ -139,7 +138,15 @@ class FrozenMap(Generic[K, V]):
         return self._d.values()
 
     def set(self, key: K, value: V) -> FrozenMap[K, V]:
-        return self.update(((key, value),))
+        new = self._changed()
+        delta = new._delta
+        if delta is not None:
+            _take_out(delta, new._d, key)
+            delta[2][key] = value
+            new._d[key] = value
+            return new._settled()
+        new._d[key] = value
+        return new
 
     def update(self, pairs: Iterable[tuple[K, V]]) -> FrozenMap[K, V]:
         new = self._changed()
@@ -187,7 +194,8 @@ class FrozenMap(Generic[K, V]):
     def _changed(self) -> FrozenMap[K, V]:
         """A copy about to change, carrying what it needs to hash in O(changes)."""
         new: FrozenMap[K, V] = FrozenMap.__new__(FrozenMap)
-        new._d = self._d.copy()
+        new._d = d = self._d.copy()
+        new.get = d.get
         new._hash = None
         if self._hash is not None:
             new._delta = (self._hash, {}, {})
@@ -364,13 +372,14 @@ class DatasetState:
             live_n, live_b, all_n, all_b = (cached.live_records, cached.live_bytes,
                                             cached.all_records, cached.all_bytes)
             for key, rec in updates.items():
+                kb = len(key) if key.isascii() else utf8_len(key)
                 for sign, r in ((-1, base.get(key)), (1, rec)):
                     if r is None:
                         continue
-                    kb = utf8_len(key)
-                    vb = utf8_len(r.value) if r.value is not None else 0
+                    value = r.value
+                    vb = 0 if value is None else len(value) if value.isascii() else utf8_len(value)
                     all_n, all_b = all_n + sign, all_b + sign * (kb + vb)
-                    if r.value is not None:
+                    if value is not None:
                         live_n, live_b = live_n + sign, live_b + sign * (kb + vb)
             object.__setattr__(new, "_usage", Usage(live_n, live_b, all_n, all_b))
         return new
@@ -404,14 +413,14 @@ class Slot:
 
     def issue_token(self, token: str) -> Slot:
         tokens, forgot = self.tokens.set_newest(token, LIVE, TOKEN_MEMORY)
-        return self.with_(tokens=tokens, forgot_tokens=self.forgot_tokens or forgot)
+        return replace(self, tokens=tokens, forgot_tokens=self.forgot_tokens or forgot)
 
     def set_token(self, token: str, status: str) -> Slot:
-        return self.with_(tokens=self.tokens.set(token, status))
+        return replace(self, tokens=self.tokens.set(token, status))
 
     def bind_page(self, token: str, binding: PageBinding) -> Slot:
         pages, forgot = _bind(self.pages, token, binding, self.forgot_pages)
-        return self.with_(pages=pages, forgot_pages=forgot)
+        return replace(self, pages=pages, forgot_pages=forgot)
 
 
 def _bind(
@@ -478,7 +487,8 @@ class World:
 
     def slot(self, scope: Scope) -> Slot:
         pool, ident, name = scope
-        return self.identity(pool, ident).datasets.get(name, EMPTY_SLOT)  # type: ignore[no-any-return]
+        identity = self.identities.get((pool, ident), EMPTY_IDENTITY)
+        return identity.datasets.get(name, EMPTY_SLOT)  # type: ignore[no-any-return]
 
     def with_identity(self, pool: str, ident: str, state: IdentityState) -> World:
         return replace(self, identities=self.identities.set((pool, ident), state))

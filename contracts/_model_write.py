@@ -286,14 +286,15 @@ def _plan_limits(plan: WritePlan, ctx: Ctx) -> None:
     all_b = before.all_bytes if before else 0
     start = (live_n, live_b, all_n, all_b)
     for key, pp in plan.final.items():
-        kb = utf8_len(key)
+        kb = len(key) if key.isascii() else utf8_len(key)
         rec = pp.current
         if rec is not None:
             vb = utf8_len(rec.value) if rec.value is not None else 0
             all_n, all_b = all_n - 1, all_b - kb - vb
-            if rec.live:
+            if rec.value is not None:
                 live_n, live_b = live_n - 1, live_b - kb - vb
-        vb = utf8_len(pp.value) if pp.value is not None else 0
+        value = pp.value
+        vb = 0 if value is None else len(value) if value.isascii() else utf8_len(value)
         all_n, all_b = all_n + 1, all_b + kb + vb
         if pp.value is not None:
             live_n, live_b = live_n + 1, live_b + kb + vb
@@ -468,13 +469,16 @@ def _judge_ok(plan: WritePlan, body: dict[str, Any], ctx: Ctx, v: Verdict) -> No
         return
     v.witness("SYNC-1", "SYNC-4")
     observed = _check_records(plan, records if isinstance(records, list) else [], ctx, v)
-    for case, pid in (("create", "SYNC-5"), ("revive", "DEL-2")):
-        if any(pp.case == case and pp.sent == (pp.current.count if pp.current else 0)
-               for pp in plan.patches):
-            v.witness(pid)
+    for pp in plan.patches:  # a new key created, a tombstone revived, at the count they stood
+        if pp.case in _CREATING_CASES and pp.sent == (pp.current.count if pp.current else 0):
+            v.witness(_CREATING_CASES[pp.case])
     if plan.creates and plan.dataset.deleted:
         v.witness("DS-3")
     v.successors.extend(applied(plan, ctx, body, observed if v.violations else None))
+
+
+#: A write's patch cases that bring a key to life, and the property they put to the test.
+_CREATING_CASES = {"create": "SYNC-5", "revive": "DEL-2"}
 
 
 def _check_records(plan: WritePlan, records: list[Any], ctx: Ctx, v: Verdict) -> int | None:

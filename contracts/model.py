@@ -378,15 +378,17 @@ class Model:
              g: Verdict) -> Judgement:
         unknown = is_unknown(outcome)
         found = input_violations(call)
-        hard, soft = _split(found)
-        optional = [x for x in found if x.constraint in MAY_CONSTRAINTS]
+        hard, soft = _split(found) if found else ([], [])
+        optional = [x for x in found if x.constraint in MAY_CONSTRAINTS] if found else []
         if hard or soft:
             w = self._invalid(belief, call, outcome, payload, hard, soft, unknown, ctx)
         elif optional and isinstance(outcome, Err) and outcome.error_type == IPE:
             w = _refused_optional(belief, optional)
         else:
             arg = None if unknown else payload
-            w = combine([_dispatch(world, call, arg, ctx) for world in belief.worlds])
+            worlds = belief.worlds
+            w = (_dispatch(worlds[0], call, arg, ctx) if len(worlds) == 1
+                 else combine([_dispatch(world, call, arg, ctx) for world in worlds]))
             if unknown:
                 w.witnessed.clear()  # a lost answer puts nothing to the test
             elif isinstance(outcome, Ok):
@@ -456,7 +458,10 @@ def _refused_optional(belief: Belief, optional: list[InputViolation]) -> Verdict
 
 def _serving(belief: Belief) -> bool:
     """Has the server been seen to accept a write? The control of refusal witnesses."""
-    return any(world.accepted_a_write() for world in belief.worlds)
+    worlds = belief.worlds
+    if len(worlds) == 1:
+        return worlds[0].accepted_a_write()
+    return any(world.accepted_a_write() for world in worlds)
 
 
 def _pending_for_invalid(call: Call, pid: str, broken: list[InputViolation],

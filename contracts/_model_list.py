@@ -69,23 +69,25 @@ def check_pages(call: Call, listing: Listing, v: Verdict, *, records_key: str = 
     p = call.params
     max_results = as_int(p.get("MaxResults"))
     is_records = records_key == "Records"
-    sizes = [len(_items(page, records_key)) for page in listing.pages]
+    page_items = [_items(page, records_key) for page in listing.pages]
+    sizes = [len(items) for items in page_items]
     total = sum(sizes)
     if listing.multi:
         v.witness("LIST-4")  # pages stitched together: bounds, each item once, a stable count
+    if is_records:
+        v.witness("TOK-1")
     for i, page in enumerate(listing.pages):
-        where = f"page {i + 1}" if listing.multi else "the page"
         if is_records:
-            v.witness("TOK-1")
             token = page.get("SyncSessionToken")
             if not isinstance(token, str) or not token:
                 v.fail("TOK-1", "a listing came without a SyncSessionToken",
-                       "a non-empty SyncSessionToken on every page", f"{where}: {short(token)}")
+                       "a non-empty SyncSessionToken on every page",
+                       f"{_where(listing, i)}: {short(token)}")
         if max_results is not None and max_results >= 1 and sizes[i] > max_results:
             v.fail("LIST-4", "a page holds more than maxResults items",
-                   f"at most {max_results}", f"{where}: {sizes[i]}")
-        has_next = isinstance(page.get("NextToken"), str) and bool(page.get("NextToken"))
-        if has_next:
+                   f"at most {max_results}", f"{_where(listing, i)}: {sizes[i]}")
+        next_token = page.get("NextToken")
+        if isinstance(next_token, str) and next_token:
             if max_results is None:
                 v.note("LIST-7", f"without maxResults the server pages at {sizes[i]} items")
             elif sizes[i] < max_results:
@@ -95,9 +97,8 @@ def check_pages(call: Call, listing: Listing, v: Verdict, *, records_key: str = 
     if len(tokens) != len(set(tokens)) or (p.get("NextToken") in tokens):
         v.fail("LIST-4", "pagination loops: a NextToken came back twice",
                "each NextToken leads further", short(tokens))
-    keys = [_item_key(item, records_key) for page in listing.pages
-            for item in _items(page, records_key)]
-    keys = [k for k in keys if isinstance(k, str)]
+    key_name = "Key" if is_records else "DatasetName"
+    keys = [k for items in page_items for item in items if isinstance(k := item.get(key_name), str)]
     if len(keys) != len(set(keys)):
         dupes = sorted({k for k in keys if keys.count(k) > 1})
         v.fail("LIST-4", "a listing returned the same item twice", "every item exactly once",
@@ -110,6 +111,11 @@ def check_pages(call: Call, listing: Listing, v: Verdict, *, records_key: str = 
                        short(values))
     if is_records:
         _check_count(call, listing, sizes, total, v)
+
+
+def _where(listing: Listing, index: int) -> str:
+    """Which page a failure is about, in words."""
+    return f"page {index + 1}" if listing.multi else "the page"
 
 
 def _check_count(call: Call, listing: Listing, sizes: list[int], total: int, v: Verdict) -> None:
@@ -126,7 +132,7 @@ def _check_count(call: Call, listing: Listing, sizes: list[int], total: int, v: 
             # LIST-5 speaks of ListRecords: Count is the whole listing's. ListDatasets'
             # Count is not in the contract; there a page's own size is accepted too.
             lenient = listing.multi and call.operation == "ListDatasets"
-            ok = count in ({size, total} if lenient else {total})
+            ok = count == total or (lenient and count == size)
             want = f"{total}" if not lenient else f"{total} (or {size}, this page's records)"
         else:
             ok = count is not None and count >= size
@@ -139,10 +145,6 @@ def _check_count(call: Call, listing: Listing, sizes: list[int], total: int, v: 
 def _items(page: dict[str, Any], key: str) -> list[Any]:
     items = page.get(key)
     return [x for x in items if isinstance(x, dict)] if isinstance(items, list) else []
-
-
-def _item_key(item: dict[str, Any], records_key: str) -> Any:
-    return item.get("Key") if records_key == "Records" else item.get("DatasetName")
 
 
 # --- per world ---------------------------------------------------------------------------

@@ -13,8 +13,15 @@ second and microseconds per call.
 server's threads included) instead of the wall clock: on a machine shared with other
 work, the wall clock measures the neighbours too.
 
+``--judge-only`` isolates the checker: the pairs' answers are recorded once from the
+in-process emulator, then a fresh session judges all of them, ``--rounds`` times; it
+prints the fastest round in microseconds per judged answer. No transport runs while it
+is timed, so the figure moves less with the machine's load than the ratio does (and
+under ``valgrind --tool=callgrind`` it gives instruction counts, which do not move).
+
     python benchmarks/bench_overhead.py --pairs 500 --rounds 5 [--transport in-process|http|both] \
         [--clock wall|cpu] [--json]
+    python benchmarks/bench_overhead.py --pairs 1000 --rounds 7 --judge-only
 """
 
 from __future__ import annotations
@@ -111,6 +118,27 @@ def measure(transport: str, pairs: int, rounds: int, clock: str = "wall") -> dic
     }
 
 
+def judge_only(pairs: int, rounds: int, clock: str = "cpu") -> float:
+    """Microseconds per judged answer: the fastest of ``rounds`` sessions judging the same
+    recorded answers of ``pairs`` pairs (no transport inside the timing)."""
+    answers: list[Response] = []
+    with fresh_target("in-process") as target:
+        def record(call: Call) -> Response:
+            answers.append(target.send(call))
+            return answers[-1]
+
+        _pairs(record, pairs)
+        times = []
+        for _ in range(rounds):
+            session = Session(target, Model())
+            began = CLOCKS[clock]()
+            for answer in answers:
+                session.observe(answer)
+            times.append(CLOCKS[clock]() - began)
+            assert not session.tally.failures, session.tally.failures[0]
+    return 1e6 * min(times) / len(answers)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--pairs", type=int, default=500)
@@ -118,7 +146,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--transport", choices=[*TRANSPORTS, "both"], default="both")
     parser.add_argument("--clock", choices=list(CLOCKS), default="wall")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--judge-only", action="store_true",
+                        help="time the checker alone on recorded answers (see the module docstring)")
     args = parser.parse_args(argv)
+    if args.judge_only:
+        us = judge_only(args.pairs, args.rounds, args.clock)
+        print(json.dumps({"judge_us_per_answer": us}) if args.json else f"judge only: {us:.1f} us per answer")
+        return 0
     transports = TRANSPORTS if args.transport == "both" else (args.transport,)
     results = [measure(t, args.pairs, args.rounds, args.clock) for t in transports]
     if args.json:

@@ -1,0 +1,18 @@
+"""The overhead benchmark measures what BENCHMARKS.md says it does, on a few pairs."""
+
+from __future__ import annotations
+
+import json
+
+from benchmarks import bench_overhead
+
+
+def test_both_sides_run_and_the_ratio_is_theirs():
+    result = bench_overhead.measure("in-process", pairs=5, rounds=1, clock="cpu")
+    assert result["raw_us_per_call"] > 0 and result["checked_us_per_call"] > 0
+    assert abs(result["ratio"] - result["raw_us_per_call"] / result["checked_us_per_call"]) < 1e-9
+
+
+def test_judge_only_times_the_checker_on_recorded_answers(capsys):
+    assert bench_overhead.main(["--pairs", "5", "--rounds", "2", "--judge-only", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["judge_us_per_answer"] > 0

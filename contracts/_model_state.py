@@ -68,7 +68,6 @@ def value_node(cls: type[T]) -> type[T]:
 
     cls.__hash__ = __hash__  # type: ignore[assignment]
     cls.__eq__ = __eq__  # type: ignore[assignment]
-    cls._node_fields = names  # type: ignore[attr-defined]
     cls._node_field_set = frozenset(names)  # type: ignore[attr-defined]
     return cls
 
@@ -80,7 +79,7 @@ _CACHED = ("_hash", "_usage", "_accepted")
 def replace(node: T, **changes: Any) -> T:
     """``dataclasses.replace`` for value nodes, minus its per-call introspection (the
     model makes several copies per judged answer). The copy starts without the
-    original's cached hash and usage, as a new node must."""
+    original's cached values (:data:`_CACHED`), as a new node must."""
     cls = node.__class__
     names = getattr(cls, "_node_field_set", None)
     if names is None:

@@ -21,7 +21,7 @@ from cogsync.contracts.calls import Call, Unknown
 from cogsync.contracts.properties import PROPERTIES, Level
 from cogsync.errors import InfrastructureError
 from cogsync.report.reproductions import scripts_for
-from cogsync.targets.base import Response
+from cogsync.targets.base import Response, unanswered
 from cogsync.targets.in_process import InProcessTarget
 
 MUST_AND_SHOULD = [p.id for p in PROPERTIES if p.level is not Level.MAY and p.id not in CANNOT_CHECK
@@ -157,6 +157,31 @@ def test_the_preflight_answers_are_no_evidence_and_a_dead_server_stops_the_run()
     assert result.results["SYNC-1"].status is Status.INCONCLUSIVE
     assert result.results["LIST-2"].status is Status.INCONCLUSIVE
     assert any("in a row were unknown" in note for note in result.notes)
+
+
+class _HiddenByOurFaults(_SilentAfter):
+    """The real emulator, except that a run of answers in a row is hidden by a fault the
+    kit injected (as :class:`cogsync.faults.target.FaultyTarget` marks them)."""
+
+    def __init__(self, answered: int, hidden: int):
+        super().__init__(answered)
+        self.hidden = hidden
+
+    def send(self, call: Call) -> Response:
+        self.left -= 1
+        if self.left < 0 and self.hidden > 0:
+            self.hidden -= 1
+            self.good.send(call)  # applied; its answer withheld
+            return unanswered(call, "timeout: the answer was lost (fault injected: drop-answer)",
+                              time.time(), injected_fault="drop-answer")
+        return self.good.send(call)
+
+
+def test_answers_our_own_faults_hid_never_make_a_target_unresponsive():
+    result = engine.run(_HiddenByOurFaults(4, hidden=3 * engine.UNRESPONSIVE_AFTER),
+                        RunConfig(budget="quick", seed=5, properties=("SYNC-*", "LIST-2")))
+    assert not any("in a row were unknown" in note for note in result.notes), result.notes
+    assert result.results["SYNC-1"].status is Status.PASS
 
 
 def test_throttled_answers_are_judged_for_their_wire_shape_only():

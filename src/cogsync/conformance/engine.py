@@ -112,8 +112,13 @@ class _Watch:
         self.deadline = deadline
         self.kept_throttling: str | None = None
 
-    def sent(self, unknown: bool) -> None:
+    def sent(self, unknown: bool, *, injected: bool = False) -> None:
+        """Count one answer. An answer a fault of ours hid is counted as unknown but leaves
+        the streak alone: it says nothing of the target's health (under ``--faults`` a
+        correct target would otherwise be called unresponsive after a run of bad luck)."""
         self.unknown_total += unknown
+        if injected:
+            return
         self.in_a_row = self.in_a_row + 1 if unknown else 0
         if self.in_a_row >= UNRESPONSIVE_AFTER:
             raise TargetUnresponsive(f"{self.in_a_row} answers in a row were unknown (throttled, timed out "
@@ -150,7 +155,7 @@ class _Watched:
         except TargetKeptThrottling as exc:
             self._watch.kept_throttling = str(exc)
             raise
-        self._watch.sent(response.outcome.kind == "unknown")
+        self._watch.sent(response.outcome.kind == "unknown", injected=response.injected_fault is not None)
         return response
 
     def send_raw(self, method: str, path: str, **options: Any) -> Any:

@@ -45,6 +45,8 @@ HIDDEN_ANSWER = {
     FaultKind.RESET: "connection error: connection reset part-way through the answer (fault injected: "
                      "reset)",
 }
+#: The fault kinds that cost a request its answer (the rest deliver one, late or twice).
+ANSWER_HIDING = frozenset(HIDDEN_ANSWER)
 #: ``Unknown.reason`` of the delivery of a duplicated request whose answer the client never saw.
 DUPLICATE_DELIVERY = "duplicate delivery: the same request delivered a second time (fault injected: " \
                      "duplicate); its answer was not seen"
@@ -138,10 +140,10 @@ class FaultyTarget:
         if kind is None:
             return deliver()
         if kind is FaultKind.DROP_REQUEST:
-            return unanswered(call, HIDDEN_ANSWER[kind], started)
+            return unanswered(call, HIDDEN_ANSWER[kind], started, injected_fault=kind.value)
         if kind in (FaultKind.DROP_ANSWER, FaultKind.RESET):
             delivered = deliver()
-            return unanswered(delivered.call, HIDDEN_ANSWER[kind], started)
+            return unanswered(delivered.call, HIDDEN_ANSWER[kind], started, injected_fault=kind.value)
         if kind is FaultKind.DELAY:
             self._sleep(self._time_left(self.delay_seconds))
             return deliver()

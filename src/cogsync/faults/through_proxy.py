@@ -30,7 +30,7 @@ from typing import Any
 from cogsync.contracts.calls import Call
 from cogsync.faults.proxy import FaultProxy
 from cogsync.faults.spec import FaultKind, FaultSchedule, FaultSpec, InjectedFault
-from cogsync.faults.target import DUPLICATE_DELIVERY
+from cogsync.faults.target import ANSWER_HIDING, DUPLICATE_DELIVERY
 from cogsync.targets.base import Response, unanswered
 from cogsync.targets.http_target import HttpTarget
 
@@ -109,4 +109,7 @@ class ProxiedFaults:
         if any(event.fault.kind is FaultKind.DUPLICATE for event in events):
             copy = unanswered(response.call, DUPLICATE_DELIVERY, response.started_at)
             response = dataclasses.replace(response, duplicates=(*response.duplicates, copy))
+        hiding = [event.fault.kind for event in events if event.fault.kind in ANSWER_HIDING]
+        if hiding and response.outcome.kind == "unknown":
+            response = dataclasses.replace(response, injected_fault=hiding[0].value)
         return response

@@ -57,6 +57,9 @@ class Response:
     ``duplicates`` are other deliveries of this same request whose answers the client
     never saw (a ``duplicate`` fault, :mod:`cogsync.faults.target`): each an
     ``Unknown`` response the judge must allow to have applied, at most once in all.
+    ``injected_fault`` names the fault cogsync itself put on this exchange that cost its
+    answer (``drop-request``, ``drop-answer``, ``reset``): such an answer says nothing
+    of the target's health.
     """
 
     call: Call
@@ -67,6 +70,7 @@ class Response:
     started_at: float = 0.0
     ended_at: float = 0.0
     duplicates: tuple[Response, ...] = ()
+    injected_fault: str | None = None
 
     @property
     def duration(self) -> float:
@@ -268,7 +272,8 @@ def answered(
     )
 
 
-def unanswered(call: Call, reason: str, started_at: float, status: int | None = None) -> Response:
+def unanswered(call: Call, reason: str, started_at: float, status: int | None = None, *,
+               injected_fault: str | None = None) -> Response:
     """A Response for a call that got no readable HTTP answer (timeout, reset, refusal)."""
     return Response(
         call=call,
@@ -278,6 +283,7 @@ def unanswered(call: Call, reason: str, started_at: float, status: int | None = 
         raw_body=None,
         started_at=started_at,
         ended_at=time.time(),
+        injected_fault=injected_fault,
     )
 
 

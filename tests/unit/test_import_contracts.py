@@ -1,10 +1,12 @@
-"""The import-linter contracts of pyproject.toml hold on the wheel people install.
+"""The import-linter contracts of pyproject.toml hold on the wheel people install, and
+on this checkout as installed for development.
 
-An editable install maps ``cogsync.contracts`` and ``cogsync.strategies`` from
-top-level folders through an import hook that import-linter cannot follow, so the
-test builds the wheel from a copy of the sources, installs it into a temporary
+The test builds the wheel from a copy of the sources, installs it into a temporary
 directory and runs ``lint-imports`` there. A second run, on the same install with one
-upward import planted, shows the contracts can fail.
+upward import planted, shows the contracts can fail. ``lint-imports`` run in the
+checkout itself (an editable install, as ``.ci/run`` makes) must see the same tree: the
+symlinks ``src/cogsync/contracts`` and ``src/cogsync/strategies`` show it the two
+top-level folders that the editable install's import hook maps.
 """
 
 from __future__ import annotations
@@ -80,3 +82,9 @@ def test_a_planted_import_breaks_its_contract(
     assert result.returncode != 0
     broken = [line for line in result.stdout.splitlines() if line.endswith("BROKEN")]
     assert any(contract in line for line in broken), result.stdout
+
+
+def test_the_contracts_hold_in_this_checkout():
+    result = run([str(LINT_IMPORTS)], ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout

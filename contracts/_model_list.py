@@ -33,7 +33,7 @@ from cogsync.contracts._model_wire import looks_mangled, tests_encoding
 from cogsync.contracts.calls import AUTH_ERROR_TYPES, Call, Err
 
 
-@dataclass
+@dataclass(slots=True)
 class Listing:
     """What one listing showed, over all its pages."""
 
@@ -271,13 +271,8 @@ def _judge_ok(
             dataset = _judge_existing(world, scope, view, current, k, mode, listing, v)
         else:
             dataset = _judge_missing(world, scope, view, current, listing, v)
-    snapshot = view
-    slot = slot.with_(dataset=dataset)
-    for token in listing.session_tokens:
-        slot = slot.issue_token(token)
-    for token in listing.next_tokens:
-        slot = slot.bind_page(token, PageBinding(k, snapshot))
-    v.successors.append(world.with_slot(scope, slot))
+    pages = [(token, PageBinding(k, view)) for token in listing.next_tokens]  # the view it served
+    v.successors.append(world.with_slot(scope, slot.listed(dataset, listing.session_tokens, pages)))
 
 
 def _stray_pid(

@@ -12,11 +12,11 @@ Shape of a world::
       policies:   Policies          (MAY choices the server was seen to make)
     IdentityState
       datasets:   FrozenMap[name -> Slot]
-      pages:      FrozenMap[nextToken -> PageBinding]   (ListDatasets pagination)
+      pages:      RecentMap[nextToken -> PageBinding]   (ListDatasets pagination)
     Slot                            (one (pool, identity, dataset) scope)
       dataset:    DatasetState
-      tokens:     FrozenMap[SyncSessionToken -> status]
-      pages:      FrozenMap[nextToken -> PageBinding]   (ListRecords pagination)
+      tokens:     RecentMap[SyncSessionToken -> status]   (the newest TOKEN_MEMORY)
+      pages:      RecentMap[nextToken -> PageBinding]   (ListRecords pagination)
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, fields
-from typing import Any, Generic, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Generic, Self, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -45,55 +45,64 @@ DOUBTFUL = "doubtful"  # carried a refused write, or its dataset was deleted (TO
 MAYBE = "maybe"  # carried a write whose outcome is unknown (live or spent: either answer)
 
 
-def value_node(cls: type[T]) -> type[T]:
-    """Give a frozen dataclass (``eq=False``) a hash computed once and a hash-first equality."""
-    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+class ValueNode:
+    """Base of the state's nodes: immutable by use, hashed once, compared hash-first.
 
-    def key(self: Any) -> tuple[Any, ...]:
-        return tuple(getattr(self, n) for n in names)
+    Nodes are slotted dataclasses that nobody assigns to after ``__init__`` (frozen
+    dataclasses cost several times as much to build, and the model builds several per
+    judged answer); a change is a copy through :meth:`with_`, which :func:`value_node`
+    compiles for each class. The hash is cached in a slot on first use.
+    """
 
-    def __hash__(self: Any) -> int:
-        cached = self.__dict__.get("_hash")
-        if cached is None:
-            cached = hash(key(self))
-            object.__setattr__(self, "_hash", cached)
-        return int(cached)
+    __slots__ = ("_hash",)
+    _hash: int
+    _fields: tuple[str, ...] = ()
 
-    def __eq__(self: Any, other: object) -> bool:
+    def with_(self, **changes: Any) -> Self:
+        """A copy with ``changes`` applied, every other field shared (and no cached value
+        carried over). :func:`value_node` puts a compiled equivalent on each class."""
+        return dataclasses.replace(self, **changes)  # type: ignore[type-var]
+
+    def _key(self) -> tuple[Any, ...]:
+        return tuple([getattr(self, name) for name in self._fields])
+
+    def __hash__(self) -> int:
+        try:
+            return self._hash
+        except AttributeError:
+            self._hash = hash(self._key())
+            return self._hash
+
+    def __eq__(self, other: object) -> bool:
         if self is other:
             return True
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return hash(self) == hash(other) and key(self) == key(other)
+        return hash(self) == hash(other) and self._key() == other._key()  # type: ignore[attr-defined]
 
-    cls.__hash__ = __hash__  # type: ignore[assignment]
-    cls.__eq__ = __eq__  # type: ignore[assignment]
-    cls._node_field_set = frozenset(names)  # type: ignore[attr-defined]
+
+_KEEP: Any = object()
+
+
+def value_node(cls: type[T]) -> type[T]:
+    """Finish a ``ValueNode`` dataclass (``slots=True, eq=False``): its fields (the
+    ``__init__`` ones; the others are caches) and a compiled :meth:`ValueNode.with_`,
+    which fills the copy's slots directly (no ``__init__`` call: about half the cost)."""
+    every = dataclasses.fields(cls)  # type: ignore[arg-type]
+    names = tuple(f.name for f in every if f.init)
+    keyword = ", ".join(f"{name}=_KEEP" for name in names)
+    lines = [f"    new.{name} = self.{name} if {name} is _KEEP else {name}" for name in names]
+    lines += [f"    new.{f.name} = _cache_{f.name}" for f in every if not f.init]  # caches start empty
+    namespace: dict[str, Any] = {"_KEEP": _KEEP, "_new": object.__new__, "cls": cls}
+    namespace.update({f"_cache_{f.name}": f.default for f in every if not f.init})
+    body = "\n".join(["    new = _new(cls)", *lines, "    return new"])
+    exec(f"def with_(self, *, {keyword}):\n{body}\n", namespace)  # noqa: S102
+    with_ = namespace["with_"]
+    with_.__qualname__ = f"{cls.__qualname__}.with_"
+    with_.__doc__ = ValueNode.with_.__doc__
+    cls.with_ = with_  # type: ignore[attr-defined]
+    cls._fields = names  # type: ignore[attr-defined]
     return cls
-
-
-#: What a value node caches in its ``__dict__`` beside its fields (never copied).
-_CACHED = ("_hash", "_usage", "_accepted")
-
-
-def replace(node: T, **changes: Any) -> T:
-    """``dataclasses.replace`` for value nodes, minus its per-call introspection (the
-    model makes several copies per judged answer). The copy starts without the
-    original's cached values (:data:`_CACHED`), as a new node must."""
-    cls = node.__class__
-    names = getattr(cls, "_node_field_set", None)
-    if names is None:
-        return dataclasses.replace(node, **changes)  # type: ignore[type-var]
-    if not changes.keys() <= names:
-        raise TypeError(f"{cls.__name__} has no field(s) {sorted(changes.keys() - names)}")
-    copied = node.__dict__.copy()
-    if len(copied) > len(names):
-        for cached in _CACHED:
-            copied.pop(cached, None)
-    copied.update(changes)
-    new = object.__new__(cls)
-    object.__setattr__(new, "__dict__", copied)
-    return new
 
 
 class FrozenMap(Generic[K, V]):
@@ -167,26 +176,6 @@ class FrozenMap(Generic[K, V]):
                 del d[key]
         return new._settled()
 
-    def set_newest(self, key: K, value: V, keep: int) -> tuple[FrozenMap[K, V], bool]:
-        """``key`` set as the newest item (moved to the end if present), the oldest items
-        beyond ``keep`` dropped, in one copy; also whether any was dropped."""
-        new = self._changed()
-        d, delta = new._d, new._delta
-        if key in d:
-            if delta is not None:
-                _take_out(delta, d, key)
-            del d[key]
-        if delta is not None:
-            delta[2][key] = value
-        d[key] = value
-        excess = len(d) - keep
-        if excess > 0:
-            for old in list(itertools.islice(d, excess)):
-                if delta is not None:
-                    _take_out(delta, d, old)
-                del d[old]
-        return new._settled(), excess > 0
-
     def map_values(self, fn: Callable[[V], V]) -> FrozenMap[K, V]:
         return FrozenMap({k: fn(v) for k, v in self._d.items()})
 
@@ -249,6 +238,123 @@ def _take_out(delta: tuple[int, dict[Any, Any], dict[Any, Any]], d: dict[Any, An
 
 EMPTY: FrozenMap[Any, Any] = FrozenMap()
 
+_ABSENT: Any = object()
+
+
+class RecentMap(Generic[K, V]):
+    """An immutable map of the newest ``keep`` items (the oldest dropped first), cheap to
+    change however full it is.
+
+    The items live in chunks of up to ``chunk`` items (:class:`FrozenMap` s, oldest chunk
+    first), so a change copies one chunk and the short tuple of chunks, never every item:
+    a scope's token memory holds up to :data:`TOKEN_MEMORY` tokens and changes twice per
+    write. Maps with the same items are equal and hash alike, however their chunks fell.
+    Lookups start from the newest chunk (a token is mostly used soon after it is issued).
+    """
+
+    __slots__ = ("_chunks", "_size", "chunk", "keep")
+
+    def __init__(self, keep: int, chunk: int = 32) -> None:
+        self.keep = keep
+        self.chunk = chunk
+        self._chunks: tuple[FrozenMap[K, V], ...] = ()
+        self._size = 0
+
+    def _with(self, chunks: tuple[FrozenMap[K, V], ...], size: int) -> RecentMap[K, V]:
+        new: RecentMap[K, V] = RecentMap.__new__(RecentMap)
+        new.keep, new.chunk, new._chunks, new._size = self.keep, self.chunk, chunks, size
+        return new
+
+    def _where(self, key: Any) -> int:
+        """The index of the chunk holding ``key`` (-1: none)."""
+        chunks = self._chunks
+        for i in range(len(chunks) - 1, -1, -1):
+            if key in chunks[i]._d:
+                return i
+        return -1
+
+    def get(self, key: K, default: Any = None) -> Any:
+        for chunk in reversed(self._chunks):
+            value = chunk.get(key, _ABSENT)
+            if value is not _ABSENT:
+                return value
+        return default
+
+    def __contains__(self, key: object) -> bool:
+        return self._where(key) >= 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self) -> Iterator[K]:
+        return itertools.chain.from_iterable(self._chunks)
+
+    def items(self) -> Iterable[tuple[K, V]]:
+        return itertools.chain.from_iterable(chunk.items() for chunk in self._chunks)
+
+    def set(self, key: K, value: V) -> RecentMap[K, V]:
+        """``key`` set to ``value`` where it stands (a new key comes in as the newest,
+        dropping nothing)."""
+        i = self._where(key)
+        if i < 0:
+            return self._appended(self._chunks, self._size, key, value)
+        chunks = list(self._chunks)
+        chunks[i] = chunks[i].set(key, value)
+        return self._with(tuple(chunks), self._size)
+
+    def set_newest(self, key: K, value: V) -> tuple[RecentMap[K, V], bool]:
+        """``key`` set as the newest item (moved there if present), the oldest items
+        beyond ``keep`` dropped; also whether any was dropped."""
+        chunks, size = self._chunks, self._size
+        i = self._where(key)
+        if i >= 0:
+            rest = chunks[i].remove((key,))
+            chunks = chunks[:i] + ((rest,) if len(rest) else ()) + chunks[i + 1:]
+            size -= 1
+        new = self._appended(chunks, size, key, value)
+        excess = new._size - self.keep
+        if excess <= 0:
+            return new, False
+        chunks, size = new._chunks, new._size
+        while excess > 0:
+            oldest = chunks[0]
+            if len(oldest) <= excess:
+                chunks, size, excess = chunks[1:], size - len(oldest), excess - len(oldest)
+            else:
+                chunks = (oldest.remove(list(itertools.islice(oldest, excess))),) + chunks[1:]
+                size, excess = size - excess, 0
+        return self._with(chunks, size), True
+
+    def _appended(self, chunks: tuple[FrozenMap[K, V], ...], size: int, key: K,
+                  value: V) -> RecentMap[K, V]:
+        if chunks and len(chunks[-1]) < self.chunk:
+            return self._with(chunks[:-1] + (chunks[-1].set(key, value),), size + 1)
+        return self._with(chunks + (FrozenMap({key: value}),), size + 1)
+
+    def map_values(self, fn: Callable[[V], V]) -> RecentMap[K, V]:
+        return self._with(tuple(chunk.map_values(fn) for chunk in self._chunks), self._size)
+
+    def __hash__(self) -> int:
+        h = 0
+        for chunk in self._chunks:  # each chunk's hash is the XOR of its items' hashes
+            h ^= hash(chunk)
+        return h
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, RecentMap):
+            return NotImplemented
+        return (self._size == other._size and hash(self) == hash(other)
+                and dict(self.items()) == dict(other.items()))
+
+    def __repr__(self) -> str:
+        return f"RecentMap({dict(self.items())!r}, keep={self.keep})"
+
+
+NO_TOKENS: RecentMap[Any, Any] = RecentMap(TOKEN_MEMORY)
+NO_PAGES: RecentMap[Any, Any] = RecentMap(PAGE_MEMORY)
+
 
 def utf8_len(text: str) -> int:
     if text.isascii():  # known to the string object: no encoding needed
@@ -257,8 +363,8 @@ def utf8_len(text: str) -> int:
 
 
 @value_node
-@dataclass(frozen=True, eq=False)
-class Record:
+@dataclass(slots=True, eq=False)
+class Record(ValueNode):
     """One key of a dataset. ``value`` None is a tombstone (DEL-1).
 
     ``modified`` / ``device_modified`` are None until known: a write whose answer was
@@ -277,8 +383,8 @@ class Record:
 
 
 @value_node
-@dataclass(frozen=True, eq=False)
-class RefusalMark:
+@dataclass(slots=True, eq=False)
+class RefusalMark(ValueNode):
     """Refused writes since the dataset was last fully seen: to name CONF-4 / ISO-2.
 
     ``pending`` holds the properties the refusals will have put to the test once a
@@ -305,14 +411,14 @@ class RefusalMark:
 
     def expecting(self, pending: frozenset[str]) -> RefusalMark:
         """This mark, its last refusal putting ``pending`` to the test instead."""
-        return replace(self, pending=pending)
+        return self.with_(pending=pending)
 
     @property
     def property_id(self) -> str:
         return "ISO-2" if self.by_auth else "CONF-4"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Usage:
     live_records: int
     live_bytes: int
@@ -321,8 +427,8 @@ class Usage:
 
 
 @value_node
-@dataclass(frozen=True, eq=False)
-class DatasetState:
+@dataclass(slots=True, eq=False)
+class DatasetState(ValueNode):
     """One dataset as the model believes the server holds it.
 
     ``base`` is the count the current incarnation started from (0, or the count at
@@ -341,9 +447,11 @@ class DatasetState:
     history_max: int = 0
     created: tuple[float | None, float | None] | None = None
     refused: RefusalMark | None = None
+    #: NumRecords / DataStorage, computed once (or carried over by :meth:`with_records`).
+    _usage: Usage | None = field(default=None, init=False, repr=False, compare=False)
 
     def usage(self) -> Usage:
-        cached = self.__dict__.get("_usage")
+        cached = self._usage
         if cached is None:
             live_n = live_b = all_n = all_b = 0
             for key, rec in self.records.items():
@@ -356,17 +464,14 @@ class DatasetState:
                     live_b += kb + vb
                     all_b += vb
             cached = Usage(live_n, live_b, all_n, all_b)
-            object.__setattr__(self, "_usage", cached)
-        return cached  # type: ignore[no-any-return]
-
-    def with_(self, **changes: Any) -> DatasetState:
-        return replace(self, **changes)
+            self._usage = cached
+        return cached
 
     def with_records(self, updates: dict[str, Record], **changes: Any) -> DatasetState:
         """This dataset with ``updates`` applied, its usage carried over in O(len(updates))."""
         base = self.records if self.exists else EMPTY
-        new = replace(self, records=base.update(updates.items()), **changes)
-        cached = self.__dict__.get("_usage") if self.exists else Usage(0, 0, 0, 0)
+        new = self.with_(records=base.update(updates.items()), **changes)
+        cached = self._usage if self.exists else Usage(0, 0, 0, 0)
         if cached is not None:
             live_n, live_b, all_n, all_b = (cached.live_records, cached.live_bytes,
                                             cached.all_records, cached.all_bytes)
@@ -380,7 +485,7 @@ class DatasetState:
                     all_n, all_b = all_n + sign, all_b + sign * (kb + vb)
                     if value is not None:
                         live_n, live_b = live_n + sign, live_b + sign * (kb + vb)
-            object.__setattr__(new, "_usage", Usage(live_n, live_b, all_n, all_b))
+            new._usage = Usage(live_n, live_b, all_n, all_b)
         return new
 
 
@@ -388,8 +493,8 @@ MISSING = DatasetState()
 
 
 @value_node
-@dataclass(frozen=True, eq=False)
-class PageBinding:
+@dataclass(slots=True, eq=False)
+class PageBinding(ValueNode):
     """What a nextToken was issued for: the lastSyncCount and the dataset as it stood."""
 
     last_sync_count: int
@@ -397,35 +502,38 @@ class PageBinding:
 
 
 @value_node
-@dataclass(frozen=True, eq=False)
-class Slot:
+@dataclass(slots=True, eq=False)
+class Slot(ValueNode):
     """Everything the model keeps for one (pool, identity, dataset) scope."""
 
     dataset: DatasetState = MISSING
-    tokens: FrozenMap[str, str] = EMPTY
-    pages: FrozenMap[str, PageBinding] = EMPTY
+    tokens: RecentMap[str, str] = NO_TOKENS
+    pages: RecentMap[str, PageBinding] = NO_PAGES
     forgot_tokens: bool = False
     forgot_pages: bool = False
 
-    def with_(self, **changes: Any) -> Slot:
-        return replace(self, **changes)
-
-    def issue_token(self, token: str) -> Slot:
-        tokens, forgot = self.tokens.set_newest(token, LIVE, TOKEN_MEMORY)
-        return replace(self, tokens=tokens, forgot_tokens=self.forgot_tokens or forgot)
+    def listed(self, dataset: DatasetState, tokens: Iterable[str],
+               pages: Iterable[tuple[str, PageBinding]]) -> Slot:
+        """This slot after a listing, in one copy: ``dataset`` as it now stands, the
+        listing's SyncSessionTokens issued and its nextTokens bound."""
+        issued, forgot_tokens = self.tokens, self.forgot_tokens
+        for token in tokens:
+            issued, dropped = issued.set_newest(token, LIVE)
+            forgot_tokens = forgot_tokens or dropped
+        bound, forgot_pages = self.pages, self.forgot_pages
+        for token, binding in pages:
+            bound, forgot_pages = _bind(bound, token, binding, forgot_pages)
+        return self.with_(dataset=dataset, tokens=issued, pages=bound,
+                          forgot_tokens=forgot_tokens, forgot_pages=forgot_pages)
 
     def set_token(self, token: str, status: str) -> Slot:
-        return replace(self, tokens=self.tokens.set(token, status))
-
-    def bind_page(self, token: str, binding: PageBinding) -> Slot:
-        pages, forgot = _bind(self.pages, token, binding, self.forgot_pages)
-        return replace(self, pages=pages, forgot_pages=forgot)
+        return self.with_(tokens=self.tokens.set(token, status))
 
 
 def _bind(
-    pages: FrozenMap[str, PageBinding], token: str, binding: PageBinding, forgot: bool
-) -> tuple[FrozenMap[str, PageBinding], bool]:
-    pages, dropped = pages.set_newest(token, binding, PAGE_MEMORY)
+    pages: RecentMap[str, PageBinding], token: str, binding: PageBinding, forgot: bool
+) -> tuple[RecentMap[str, PageBinding], bool]:
+    pages, dropped = pages.set_newest(token, binding)
     return pages, forgot or dropped
 
 
@@ -433,10 +541,10 @@ EMPTY_SLOT = Slot()
 
 
 @value_node
-@dataclass(frozen=True, eq=False)
-class IdentityState:
+@dataclass(slots=True, eq=False)
+class IdentityState(ValueNode):
     datasets: FrozenMap[str, Slot] = EMPTY
-    pages: FrozenMap[str, PageBinding] = EMPTY
+    pages: RecentMap[str, PageBinding] = NO_PAGES
     forgot_pages: bool = False
 
     def live_dataset_count(self) -> int:
@@ -444,15 +552,15 @@ class IdentityState:
 
     def bind_page(self, token: str, binding: PageBinding) -> IdentityState:
         pages, forgot = _bind(self.pages, token, binding, self.forgot_pages)
-        return replace(self, pages=pages, forgot_pages=forgot)
+        return self.with_(pages=pages, forgot_pages=forgot)
 
 
 EMPTY_IDENTITY = IdentityState()
 
 
 @value_node
-@dataclass(frozen=True, eq=False)
-class Policies:
+@dataclass(slots=True, eq=False)
+class Policies(ValueNode):
     """MAY choices, remembered once the server has shown its hand (None: not yet seen).
 
     Remembering them keeps the candidate set small: an unresolved choice splits a
@@ -466,20 +574,19 @@ class Policies:
     ghost_tombstones: bool | None = None  # DEL-3: removing a never-existing key lists it
     recreate_restarts: bool | None = None  # DS-3: a re-created dataset counts from 0 again
 
-    def with_(self, **changes: Any) -> Policies:
-        return replace(self, **changes)
-
 
 Scope = tuple[str, str, str]
 
 
 @value_node
-@dataclass(frozen=True, eq=False)
-class World:
+@dataclass(slots=True, eq=False)
+class World(ValueNode):
     """One complete candidate state of the server."""
 
     identities: FrozenMap[tuple[str, str], IdentityState] = EMPTY
     policies: Policies = field(default_factory=Policies)
+    #: :meth:`accepted_a_write`, computed once (None: not yet).
+    _accepted: bool | None = field(default=None, init=False, repr=False, compare=False)
 
     def identity(self, pool: str, ident: str) -> IdentityState:
         return self.identities.get((pool, ident), EMPTY_IDENTITY)  # type: ignore[no-any-return]
@@ -490,20 +597,20 @@ class World:
         return identity.datasets.get(name, EMPTY_SLOT)  # type: ignore[no-any-return]
 
     def with_identity(self, pool: str, ident: str, state: IdentityState) -> World:
-        return replace(self, identities=self.identities.set((pool, ident), state))
+        return self.with_(identities=self.identities.set((pool, ident), state))
 
     def with_slot(self, scope: Scope, slot: Slot) -> World:
         pool, ident, name = scope
         identity = self.identities.get((pool, ident), EMPTY_IDENTITY)
         new = self.with_identity(
-            pool, ident, replace(identity, datasets=identity.datasets.set(name, slot))
+            pool, ident, identity.with_(datasets=identity.datasets.set(name, slot))
         )
         if slot.dataset.exists or slot.dataset.deleted:  # known at once: no need to look again
-            object.__setattr__(new, "_accepted", True)
+            new._accepted = True
         return new
 
     def with_policies(self, **changes: Any) -> World:
-        return replace(self, policies=self.policies.with_(**changes))
+        return self.with_(policies=self.policies.with_(**changes))
 
     def accepted_a_write(self) -> bool:
         """Has the server been seen to accept a write that created a dataset?
@@ -511,11 +618,11 @@ class World:
         The control of every refusal witness: a refusal tells something only about a
         server that does not refuse everything.
         """
-        cached = self.__dict__.get("_accepted")
+        cached = self._accepted
         if cached is None:  # asked of every world at every answer: computed once per world
             cached = any(slot.dataset.exists or slot.dataset.deleted
                          for identity in self.identities.values() for slot in identity.datasets.values())
-            object.__setattr__(self, "_accepted", cached)
+            self._accepted = cached
         return bool(cached)
 
     def other_slots(self, scope: Scope) -> Iterator[tuple[Scope, Slot]]:

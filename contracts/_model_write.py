@@ -53,7 +53,7 @@ SDK_KEY_BYTES = 128
 MAX_DUPLICATE_BRANCHES = 16
 
 
-@dataclass
+@dataclass(slots=True)
 class PatchPlan:
     op: str
     key: str
@@ -64,7 +64,7 @@ class PatchPlan:
     case: str  # create | update | revive | remove | remove_absent
 
 
-@dataclass
+@dataclass(slots=True)
 class WritePlan:
     origin: World  # the world before any policy branching (used when nothing applies)
     world: World

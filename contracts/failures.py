@@ -9,14 +9,16 @@ no history yet; the engine attaches the sequence that led to it with
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from cogsync.contracts.calls import Call, Outcome
 from cogsync.errors import ContractViolation
 
 
-@dataclass(frozen=True)
-class SentCall:
-    """One call a client sent, and what the target answered (a failure's history)."""
+class SentCall(NamedTuple):
+    """One call a client sent, and what the target answered (a failure's history).
+
+    A named tuple: a session records one per answer, so it must be cheap to build."""
 
     call: Call
     outcome: Outcome

@@ -127,8 +127,7 @@ checked (SYNC-7 leaves it open); a dataset's LastModifiedBy may be absent.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from cogsync.contracts._model_datasets import judge_delete, judge_describe, judge_list_datasets
 from cogsync.contracts._model_expect import expect_dataset, expect_list, expect_update
@@ -200,10 +199,11 @@ class Belief:
         return f"Belief({len(self.worlds)} world{'s' if len(self.worlds) != 1 else ''})"
 
 
-@dataclass(frozen=True)
-class Judgement:
+class Judgement(NamedTuple):
     """What one answer showed: breaches, MAY choices, the properties it put to the test
-    (``witnessed``: see :mod:`cogsync.contracts._model_types`), and the next belief."""
+    (``witnessed``: see :mod:`cogsync.contracts._model_types`), and the next belief.
+
+    A named tuple: one is built per judged answer, so it must be cheap to build."""
 
     violations: tuple[Failure, ...]
     findings: tuple[Finding, ...]

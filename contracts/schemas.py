@@ -14,14 +14,16 @@ Two readings differ from stock jsonschema, both for the wire's sake:
   NumRecords, DataStorage) means a JSON integer literal. Python's ``json`` reads
   ``2.0`` as a float and stock jsonschema calls a float with no fraction an
   integer, but the Java SDKs' parsers break on ``2.0``. ``number`` (timestamps)
-  still takes any spelling, ``1.70057487582E9`` included.
+  still takes any spelling, ``1.70057487582E9`` included. The compiled validator
+  reads integers as JSON Schema does; :func:`surely_valid` then looks for a float at
+  the few places the schema wants an integer (:func:`integer_spots`).
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -89,65 +91,96 @@ def validator(name: str) -> Any:
     return FullMatchValidator(load_schema(name))
 
 
-#: A keyword of the compiled schemas, beside each ``"type": "integer"``.
-WIRE_INTEGER = "x-cogsync-integer-literal"
-
-
-class _IntegerLiteral:
-    """jsonschema-rs keyword: an integer is an ``int`` (JSON Schema would take ``2.0``)."""
-
-    def __init__(self, parent_schema: dict[str, Any], value: Any, schema_path: list[Any]) -> None:
-        pass
-
-    def validate(self, instance: Any) -> None:
-        if isinstance(instance, float):
-            raise ValueError(f"{instance!r} is not an integer literal")
-
-
-def _marked(node: Any) -> Any:
-    """``node`` with :data:`WIRE_INTEGER` beside every integer type (a copy)."""
-    if isinstance(node, list):
-        return [_marked(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    out = {key: _marked(value) for key, value in node.items()}
-    kinds = node.get("type")
-    if kinds == "integer" or (isinstance(kinds, list) and "integer" in kinds):
-        out[WIRE_INTEGER] = True
-    return out
-
-
 @cache
 def compiled_validator(name: str) -> Any:
-    """The compiled validator of ``name``: the same two wire readings as :func:`validator`
-    (jsonschema-rs matches ``$`` only at the very end, so anchored patterns already
-    match whole strings; the integer literal is a custom keyword)."""
-    schema = _marked(copy.deepcopy(load_schema(name)))
-    return jsonschema_rs.validator_for(schema, keywords={WIRE_INTEGER: _IntegerLiteral})
+    """The compiled validator of ``name`` (jsonschema-rs matches ``$`` only at the very
+    end, so the anchored patterns already match whole strings). It reads ``2.0`` as an
+    integer, as JSON Schema does: :func:`surely_valid` adds the wire's integer literal."""
+    return jsonschema_rs.validator_for(load_schema(name))
+
+
+#: Where a schema wants integers: True (here), a dict (an object's members that hold
+#: some) or a one-item list (an array whose items do). None: nowhere.
+IntegerSpots = bool | dict[str, "IntegerSpots"] | list["IntegerSpots"] | None
+
+
+def _spots(node: Any, defs: dict[str, Any]) -> IntegerSpots:
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        return _spots(defs[ref.removeprefix("#/$defs/")], defs)
+    kinds = node.get("type")
+    if kinds == "integer" or (isinstance(kinds, list) and "integer" in kinds):
+        return True
+    if isinstance(node.get("items"), dict):
+        inner = _spots(node["items"], defs)
+        if inner is not None:
+            return [inner]
+    members: dict[str, IntegerSpots] = {
+        name: spot for name, sub in (node.get("properties") or {}).items()
+        if (spot := _spots(sub, defs)) is not None}
+    return members or None
 
 
 @cache
-def _plain_validator(name: str) -> Any:
-    """``name`` compiled as written (an integer may be spelled ``2.0``): for callers that
-    check their integers' types themselves, without the custom keyword's round trips."""
-    return jsonschema_rs.validator_for(load_schema(name))
+def integer_spots(name: str) -> IntegerSpots:
+    """Where ``name`` wants integers (the schemas use ``properties``, ``items`` and local
+    ``$ref`` s only; a test holds :func:`surely_valid` to jsonschema's reading)."""
+    schema = load_schema(name)
+    return _spots(schema, schema.get("$defs", {}))
+
+
+def _never(instance: Any) -> bool:
+    return False
+
+
+def _float_finder(spots: IntegerSpots) -> Callable[[Any], bool]:
+    """A function telling whether an instance holds a float where ``spots`` wants an
+    integer, built once per schema (every answer is asked: no walk of the spots)."""
+    if spots is True:
+        return lambda instance: instance.__class__ is float
+    if isinstance(spots, list):
+        inner = _float_finder(spots[0])
+        return lambda instance: instance.__class__ is list and any(map(inner, instance))
+    if not isinstance(spots, dict):
+        return _never
+    here = tuple(member for member, spot in spots.items() if spot is True)
+    below = tuple((member, _float_finder(spot)) for member, spot in spots.items() if spot is not True)
+
+    def finds(instance: Any) -> bool:
+        if instance.__class__ is not dict:
+            return False
+        get = instance.get
+        for member in here:
+            if get(member).__class__ is float:
+                return True
+        for member, finder in below:
+            value = get(member)
+            if value is not None and finder(value):
+                return True
+        return False
+
+    return finds
+
+
+@cache
+def _finder(name: str) -> Callable[[Any], bool]:
+    return _float_finder(integer_spots(name))
 
 
 def valid_but_for_integer_spelling(name: str, instance: Any) -> bool:
     """Does ``instance`` fit ``name``, reading ``2.0`` as an integer? (False also when
     the validator cannot read it.)"""
     try:
-        return bool(_plain_validator(name).is_valid(instance))
-    except (ValueError, TypeError, OverflowError):
+        return bool(compiled_validator(name).is_valid(instance))
+    except (ValueError, TypeError, OverflowError):  # e.g. a lone surrogate: let jsonschema judge
         return False
 
 
 def surely_valid(name: str, instance: Any) -> bool:
-    """Does the compiled validator accept ``instance``? (False also when it cannot read it.)"""
-    try:
-        return bool(compiled_validator(name).is_valid(instance))
-    except (ValueError, TypeError, OverflowError):  # e.g. a lone surrogate: let jsonschema judge
-        return False
+    """Does ``instance`` fit ``name``, every integer an integer literal? (False also
+    when the compiled validator cannot read it: jsonschema then judges.)"""
+    return (valid_but_for_integer_spelling(name, instance)
+            and not _finder(name)(instance))
 
 
 def errors(name: str, instance: Any) -> list[ValidationError]:

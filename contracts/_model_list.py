@@ -422,6 +422,8 @@ def _compare_records(
     """LIST-1, LIST-6, DEL-1, SYNC-3, WIRE-5 per listed record; returns (learned, adopted)."""
     learned: dict[str, Record] = {}
     adopted: dict[str, Record] = {}
+    if not listing.records:
+        return learned, adopted  # nothing listed: nothing to compare (a delta with no news)
     mark = view.refused
     listed = {r.get("Key") for r in listing.records}
     unseen = [key for key in expected if key not in listed]

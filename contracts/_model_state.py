@@ -238,46 +238,49 @@ def _take_out(delta: tuple[int, dict[Any, Any], dict[Any, Any]], d: dict[Any, An
 
 EMPTY: FrozenMap[Any, Any] = FrozenMap()
 
-_ABSENT: Any = object()
+_new_object = object.__new__
 
 
 class RecentMap(Generic[K, V]):
     """An immutable map of the newest ``keep`` items (the oldest dropped first), cheap to
     change however full it is.
 
-    The items live in chunks of up to ``chunk`` items (:class:`FrozenMap` s, oldest chunk
-    first), so a change copies one chunk and the short tuple of chunks, never every item:
-    a scope's token memory holds up to :data:`TOKEN_MEMORY` tokens and changes twice per
-    write. Maps with the same items are equal and hash alike, however their chunks fell.
-    Lookups start from the newest chunk (a token is mostly used soon after it is issued).
+    The items live in chunks of up to ``chunk`` items (plain dicts never changed once
+    built, oldest chunk first), so a change copies one chunk and the short tuple of
+    chunks, never every item: a scope's token memory holds up to :data:`TOKEN_MEMORY`
+    tokens and changes twice per write. Lookups start from the newest chunk (a token is
+    mostly used soon after it is issued). The hash is the XOR of the items' hashes, kept
+    per chunk, so maps with the same items are equal and hash alike however their chunks
+    fell, and a changed map rehashes one chunk.
     """
 
-    __slots__ = ("_chunks", "_size", "chunk", "keep")
+    __slots__ = ("_chunks", "_hashes", "_size", "chunk", "keep")
 
     def __init__(self, keep: int, chunk: int = 32) -> None:
         self.keep = keep
         self.chunk = chunk
-        self._chunks: tuple[FrozenMap[K, V], ...] = ()
+        self._chunks: tuple[dict[K, V], ...] = ()
+        self._hashes: tuple[int | None, ...] = ()  # each chunk's, once asked for
         self._size = 0
 
-    def _with(self, chunks: tuple[FrozenMap[K, V], ...], size: int) -> RecentMap[K, V]:
-        new: RecentMap[K, V] = RecentMap.__new__(RecentMap)
-        new.keep, new.chunk, new._chunks, new._size = self.keep, self.chunk, chunks, size
+    def _with(self, chunks: tuple[dict[K, V], ...], hashes: tuple[int | None, ...],
+              size: int) -> RecentMap[K, V]:
+        new: RecentMap[K, V] = _new_object(RecentMap)
+        new.keep, new.chunk, new._chunks, new._hashes, new._size = self.keep, self.chunk, chunks, hashes, size
         return new
 
     def _where(self, key: Any) -> int:
         """The index of the chunk holding ``key`` (-1: none)."""
         chunks = self._chunks
-        for i in range(len(chunks) - 1, -1, -1):
-            if key in chunks[i]._d:
-                return i
-        return -1
+        i = len(chunks) - 1
+        while i >= 0 and key not in chunks[i]:
+            i -= 1
+        return i
 
     def get(self, key: K, default: Any = None) -> Any:
         for chunk in reversed(self._chunks):
-            value = chunk.get(key, _ABSENT)
-            if value is not _ABSENT:
-                return value
+            if key in chunk:
+                return chunk[key]
         return default
 
     def __contains__(self, key: object) -> bool:
@@ -297,47 +300,61 @@ class RecentMap(Generic[K, V]):
         dropping nothing)."""
         i = self._where(key)
         if i < 0:
-            return self._appended(self._chunks, self._size, key, value)
-        chunks = list(self._chunks)
-        chunks[i] = chunks[i].set(key, value)
-        return self._with(tuple(chunks), self._size)
+            return self._with(*self._appended(self._chunks, self._hashes, key, value), self._size + 1)
+        changed = self._chunks[i].copy()
+        changed[key] = value
+        return self._with(self._chunks[:i] + (changed,) + self._chunks[i + 1:],
+                          self._hashes[:i] + (None,) + self._hashes[i + 1:], self._size)
 
     def set_newest(self, key: K, value: V) -> tuple[RecentMap[K, V], bool]:
         """``key`` set as the newest item (moved there if present), the oldest items
         beyond ``keep`` dropped; also whether any was dropped."""
-        chunks, size = self._chunks, self._size
+        chunks, hashes, size = self._chunks, self._hashes, self._size
         i = self._where(key)
         if i >= 0:
-            rest = chunks[i].remove((key,))
-            chunks = chunks[:i] + ((rest,) if len(rest) else ()) + chunks[i + 1:]
+            rest = chunks[i].copy()
+            del rest[key]
+            kept = (rest,) if rest else ()
+            chunks = chunks[:i] + kept + chunks[i + 1:]
+            hashes = hashes[:i] + (None,) * len(kept) + hashes[i + 1:]
             size -= 1
-        new = self._appended(chunks, size, key, value)
-        excess = new._size - self.keep
-        if excess <= 0:
-            return new, False
-        chunks, size = new._chunks, new._size
+        chunks, hashes = self._appended(chunks, hashes, key, value)
+        size += 1
+        excess = size - self.keep
         while excess > 0:
             oldest = chunks[0]
             if len(oldest) <= excess:
-                chunks, size, excess = chunks[1:], size - len(oldest), excess - len(oldest)
+                chunks, hashes, size, excess = chunks[1:], hashes[1:], size - len(oldest), excess - len(oldest)
             else:
-                chunks = (oldest.remove(list(itertools.islice(oldest, excess))),) + chunks[1:]
+                chunks = (dict(itertools.islice(oldest.items(), excess, None)),) + chunks[1:]
+                hashes = (None,) + hashes[1:]
                 size, excess = size - excess, 0
-        return self._with(chunks, size), True
+        return self._with(chunks, hashes, size), size < self._size + (i < 0)
 
-    def _appended(self, chunks: tuple[FrozenMap[K, V], ...], size: int, key: K,
-                  value: V) -> RecentMap[K, V]:
+    def _appended(self, chunks: tuple[dict[K, V], ...], hashes: tuple[int | None, ...], key: K,
+                  value: V) -> tuple[tuple[dict[K, V], ...], tuple[int | None, ...]]:
+        """``chunks`` (and their hashes) with ``key`` added as the newest item."""
         if chunks and len(chunks[-1]) < self.chunk:
-            return self._with(chunks[:-1] + (chunks[-1].set(key, value),), size + 1)
-        return self._with(chunks + (FrozenMap({key: value}),), size + 1)
+            newest = chunks[-1].copy()
+            newest[key] = value
+            return chunks[:-1] + (newest,), hashes[:-1] + (None,)
+        return chunks + ({key: value},), hashes + (None,)
 
     def map_values(self, fn: Callable[[V], V]) -> RecentMap[K, V]:
-        return self._with(tuple(chunk.map_values(fn) for chunk in self._chunks), self._size)
+        chunks = tuple({k: fn(v) for k, v in chunk.items()} for chunk in self._chunks)
+        return self._with(chunks, (None,) * len(chunks), self._size)
 
     def __hash__(self) -> int:
+        hashes = list(self._hashes)
         h = 0
-        for chunk in self._chunks:  # each chunk's hash is the XOR of its items' hashes
-            h ^= hash(chunk)
+        for i, chunk in enumerate(self._chunks):
+            if hashes[i] is None:
+                part = 0
+                for item in chunk.items():
+                    part ^= hash(item)
+                hashes[i] = part
+            h ^= hashes[i]  # type: ignore[operator]
+        self._hashes = tuple(hashes)
         return h
 
     def __eq__(self, other: object) -> bool:

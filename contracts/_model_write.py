@@ -161,7 +161,7 @@ def plan_write(origin: World, world: World, call: Call, ctx: Ctx) -> WritePlan:
     scope = call.scope
     slot = world.slot(scope)
     ds = slot.dataset
-    base = _base_options(world, ds)[0][0]
+    base = ds.count if ds.exists else _base_options(world, ds)[0][0]
     plan = WritePlan(origin, world, scope, slot, ds, p.get("SyncSessionToken"), base,
                      creates=not ds.exists, limits=ctx.limits)
     reason, is_must = token_reason(world, scope, plan.token)
@@ -178,7 +178,7 @@ def plan_write(origin: World, world: World, call: Call, ctx: Ctx) -> WritePlan:
         plan.may.append(Reason("VAL-4", frozenset({IPE, CONFLICT}),
                                f"key {short(key)} patched twice in one request",
                                f"the same key twice in one request ({short(key)})"))
-    long_keys = sorted(k for k in plan.final if utf8_len(k) > SDK_KEY_BYTES)
+    long_keys = sorted(k for k in plan.final if 4 * len(k) > SDK_KEY_BYTES and utf8_len(k) > SDK_KEY_BYTES)
     if long_keys:
         plan.may.append(Reason("VAL-4", frozenset({IPE}),
                                f"key of {utf8_len(long_keys[0])} UTF-8 bytes",
@@ -216,13 +216,20 @@ def _over_in_utf16(params: dict[str, Any]) -> str | None:
     checks: list[tuple[str, Any, int | None]] = [
         ("DeviceId", params.get("DeviceId"), C.DEVICE_ID.max_length)]
     for i, patch in enumerate(params.get("RecordPatches") or []):
-        checks.append((f"RecordPatches[{i}].Key", patch.get("Key"), C.RECORD_KEY.max_length))
-        checks.append((f"RecordPatches[{i}].Value", patch.get("Value"), C.RECORD_VALUE.max_length))
+        key, value = patch.get("Key"), patch.get("Value")
+        if _ascii(key) and (value is None or _ascii(value)):
+            continue  # one code point, one UTF-16 unit: nothing to find here (the usual patch)
+        checks.append((f"RecordPatches[{i}].Key", key, C.RECORD_KEY.max_length))
+        checks.append((f"RecordPatches[{i}].Value", value, C.RECORD_VALUE.max_length))
     for name, value, limit in checks:
         if (isinstance(value, str) and not value.isascii() and limit is not None
                 and len(value) <= limit < _utf16_len(value)):
             return name
     return None
+
+
+def _ascii(text: Any) -> bool:
+    return text.__class__ is str and text.isascii()
 
 
 def _plan_patch(plan: WritePlan, raw: dict[str, Any], current: Record | None) -> None:
@@ -621,6 +628,8 @@ def applied(
             ghosts[key] = Record(None, new_n, *stamp)  # a removal of a key that never existed (DEL-3)
         else:
             fixed[key] = Record(value, new_n, *stamp)
+    if not options and not ghosts:  # one outcome (the usual write)
+        return [_with_write(plan.world, plan, ctx, new_n, fixed)]
     combos: list[tuple[Any, ...]] = [()]
     if options:
         combos = list(itertools.product(*options.values()))

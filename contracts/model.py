@@ -273,9 +273,9 @@ class Model:
         ctx = self._ctx(started_at, ended_at)
         g = Verdict()
         if self.check_schemas:
-            check_wire(call, outcome, g, serving=_serving(belief))
+            check_wire(call, outcome, g, serving=outcome.__class__ is Err and _serving(belief))
         payload: Any = outcome
-        if isinstance(outcome, Ok) and call.operation in ("ListRecords", "ListDatasets"):
+        if outcome.__class__ is Ok and call.operation in ("ListRecords", "ListDatasets"):
             body = outcome.body if isinstance(outcome.body, dict) else {}
             complete = call.params.get("NextToken") is None and not body.get("NextToken")
             payload = Listing([body], complete)
@@ -534,17 +534,14 @@ _OUTCOMES = frozenset({Ok, Err, Unknown})
 def _finish(before: Belief, g: Verdict, w: Verdict) -> Judgement:
     after = Belief(w.successors) if w.successors else before
     findings = g.findings
-    for f in (*w.findings, *_resolved(before, after)):
+    newly = _resolved(before, after)
+    for f in (*w.findings, *newly) if w.findings or newly else ():
         if f not in findings:
             findings.append(f)
     witnessed = g.witnessed
     witnessed |= w.witnessed
-    return Judgement(
-        violations=tuple(g.violations + w.violations),
-        findings=tuple(findings),
-        witnessed=frozenset(witnessed),
-        belief=after,
-    )
+    violations = g.violations + w.violations if w.violations else g.violations
+    return Judgement(tuple(violations), tuple(findings), frozenset(witnessed), after)
 
 
 def _resolved(before: Belief, after: Belief) -> list[Finding]:

@@ -32,6 +32,11 @@ class Paginations:
             return set(), []
         key = (client, *call.scope)
         if call.params.get("NextToken") is None:
+            body = outcome.body if isinstance(outcome, Ok) else None
+            if not (isinstance(body, dict) and body.get("NextToken")):
+                if self._open:
+                    self._open.pop(key, None)
+                return set(), []  # one page: no pagination to follow (the usual listing)
             self._open[key] = (before, call, [])
         start = self._open.get(key)
         if start is None or not isinstance(outcome, Ok):

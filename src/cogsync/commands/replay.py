@@ -20,7 +20,7 @@ import re
 import sys
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +120,7 @@ def renamed(steps: Iterable[SentCall], prefix: str) -> list[SentCall]:
         name = step.call.params.get("DatasetName")
         if isinstance(name, str) and RUN_PREFIX.match(name):
             params = {**step.call.params, "DatasetName": RUN_PREFIX.sub(prefix, name, count=1)}
-            step = replace(step, call=Call(step.call.operation, params))
+            step = SentCall(Call(step.call.operation, params), step.outcome, step.client)
         out.append(step)
     return out
 
@@ -142,7 +142,7 @@ def with_fresh_ids(steps: Iterable[SentCall]) -> list[SentCall]:
                 if value not in fresh:
                     fresh[value] = f"{value.split(':', 1)[0]}:{uuid.uuid4()}"
                 params[member] = fresh[value]
-        out.append(replace(step, call=Call(step.call.operation, params)))
+        out.append(SentCall(Call(step.call.operation, params), step.outcome, step.client))
     return out
 
 

@@ -141,12 +141,14 @@ class Session:
             if wanted(finding.property_id):
                 self.tally.found(finding.property_id, finding.observation)
         problems = list(judgement.violations)
-        if response.status is not None:  # WIRE-2's header and body too (the model saw the type)
+        status = response.status
+        if status is not None and status >= 400:  # WIRE-2's header and body too (the model saw the type)
             problems += run_wire_checks(response)
         witnessed = judgement.witnessed
         if call.operation == "ListRecords":
             paged, page_problems = self._paginations.page(before, call, outcome, client)
-            witnessed |= paged
+            if paged:
+                witnessed |= paged
             problems += page_problems
         self.tally.witnessed_each(witnessed if self.selected is None else witnessed & self.selected)
         # The model and the wire checks ask the same deciders (WIRE-2, WIRE-4): a breach

@@ -206,8 +206,8 @@ def judge_list_datasets(
         v.fail("LIST-4", "an unknown nextToken was accepted", f"400 {IPE}", "200 OK")
     else:
         _judge_datasets(world, (pool, ident), outcome, ctx, v)
-        others = any(slot.dataset.exists for (p, i), who in world.identities.items()
-                     if (p, i) != (pool, ident) for slot in who.datasets.values())
+        others = any(slot.dataset.exists for (p, i, _), slot in world.slots.items()
+                     if (p, i) != (pool, ident))
         if others and not v.violations:
             v.witness("ISO-1")  # another identity's datasets exist and none showed here
     for next_token in outcome.next_tokens:
@@ -220,7 +220,6 @@ def _judge_datasets(
     world: World, who: tuple[str, str], listing: Listing, ctx: Ctx, v: Verdict
 ) -> None:
     pool, ident = who
-    identity = world.identity(pool, ident)
     listed: set[str] = set()
     for page in listing.pages:
         items = page.get("Datasets")
@@ -238,7 +237,7 @@ def _judge_datasets(
                 continue
             check_dataset_fields(scope, view, d, ctx, v)
     if listing.complete:
-        for name, slot in identity.datasets.items():
+        for name, slot in world.datasets(pool, ident):
             if slot.dataset.exists and name not in listed:
                 v.fail("LIST-4" if listing.multi else "DS-1",
                        "ListDatasets leaves out an existing dataset",

@@ -53,8 +53,7 @@ def expect_dataset(world: World, call: Call) -> list[str]:
     view = world.slot(call.scope).dataset
     if call.operation == "ListDatasets":
         pool, ident, _ = call.scope
-        names = sorted(n for n, s in world.identity(pool, ident).datasets.items()
-                       if s.dataset.exists)
+        names = sorted(n for n, s in world.datasets(pool, ident) if s.dataset.exists)
         return [f"200 with Datasets {short(names, 200)} [DS-1]"]
     if not view.exists:
         return [f"refuse with 404 {NOT_FOUND} [DS-2]"]

@@ -8,10 +8,10 @@ an update copies one map and shares every unchanged node below it.
 Shape of a world::
 
     World
-      identities: FrozenMap[(pool, identity) -> IdentityState]   (ISO-1: nothing shared)
+      slots:      FrozenMap[(pool, identity, dataset) -> Slot]   (ISO-1: nothing shared)
+      identities: FrozenMap[(pool, identity) -> IdentityState]
       policies:   Policies          (MAY choices the server was seen to make)
     IdentityState
-      datasets:   FrozenMap[name -> Slot]
       pages:      RecentMap[nextToken -> PageBinding]   (ListDatasets pagination)
     Slot                            (one (pool, identity, dataset) scope)
       dataset:    DatasetState
@@ -560,12 +560,11 @@ EMPTY_SLOT = Slot()
 @value_node
 @dataclass(slots=True, eq=False)
 class IdentityState(ValueNode):
-    datasets: FrozenMap[str, Slot] = EMPTY
+    """What the model keeps for one (pool, identity) beside its datasets' slots:
+    ListDatasets' nextTokens."""
+
     pages: RecentMap[str, PageBinding] = NO_PAGES
     forgot_pages: bool = False
-
-    def live_dataset_count(self) -> int:
-        return sum(1 for slot in self.datasets.values() if slot.dataset.exists)
 
     def bind_page(self, token: str, binding: PageBinding) -> IdentityState:
         pages, forgot = _bind(self.pages, token, binding, self.forgot_pages)
@@ -598,8 +597,13 @@ Scope = tuple[str, str, str]
 @value_node
 @dataclass(slots=True, eq=False)
 class World(ValueNode):
-    """One complete candidate state of the server."""
+    """One complete candidate state of the server.
 
+    Slots are keyed by the whole scope (one map, not one per identity: a write copies
+    one map and one world); an identity's datasets are the slots under its (pool, id).
+    """
+
+    slots: FrozenMap[Scope, Slot] = EMPTY
     identities: FrozenMap[tuple[str, str], IdentityState] = EMPTY
     policies: Policies = field(default_factory=Policies)
     #: :meth:`accepted_a_write`, computed once (None: not yet).
@@ -609,19 +613,22 @@ class World(ValueNode):
         return self.identities.get((pool, ident), EMPTY_IDENTITY)  # type: ignore[no-any-return]
 
     def slot(self, scope: Scope) -> Slot:
-        pool, ident, name = scope
-        identity = self.identities.get((pool, ident), EMPTY_IDENTITY)
-        return identity.datasets.get(name, EMPTY_SLOT)  # type: ignore[no-any-return]
+        return self.slots.get(scope, EMPTY_SLOT)  # type: ignore[no-any-return]
+
+    def datasets(self, pool: str, ident: str) -> Iterator[tuple[str, Slot]]:
+        """(name, slot) of every dataset scope of one identity the model knows."""
+        for (p, i, name), slot in self.slots.items():
+            if p == pool and i == ident:
+                yield name, slot
+
+    def live_dataset_count(self, pool: str, ident: str) -> int:
+        return sum(1 for _, slot in self.datasets(pool, ident) if slot.dataset.exists)
 
     def with_identity(self, pool: str, ident: str, state: IdentityState) -> World:
         return self.with_(identities=self.identities.set((pool, ident), state))
 
     def with_slot(self, scope: Scope, slot: Slot) -> World:
-        pool, ident, name = scope
-        identity = self.identities.get((pool, ident), EMPTY_IDENTITY)
-        new = self.with_identity(
-            pool, ident, identity.with_(datasets=identity.datasets.set(name, slot))
-        )
+        new = self.with_(slots=self.slots.set(scope, slot))
         if slot.dataset.exists or slot.dataset.deleted:  # known at once: no need to look again
             new._accepted = True
         return new
@@ -637,14 +644,12 @@ class World(ValueNode):
         """
         cached = self._accepted
         if cached is None:  # asked of every world at every answer: computed once per world
-            cached = any(slot.dataset.exists or slot.dataset.deleted
-                         for identity in self.identities.values() for slot in identity.datasets.values())
+            cached = any(slot.dataset.exists or slot.dataset.deleted for slot in self.slots.values())
             self._accepted = cached
         return bool(cached)
 
     def other_slots(self, scope: Scope) -> Iterator[tuple[Scope, Slot]]:
         """Every slot of the world except ``scope``'s own."""
-        for (pool, ident), identity in self.identities.items():
-            for name, slot in identity.datasets.items():
-                if (pool, ident, name) != scope:
-                    yield (pool, ident, name), slot
+        for other, slot in self.slots.items():
+            if other != scope:
+                yield other, slot

@@ -196,7 +196,7 @@ def plan_write(origin: World, world: World, call: Call, ctx: Ctx) -> WritePlan:
         _plan_limits(plan, ctx)
     else:
         pool, ident, _ = scope
-        have = world.identity(pool, ident).live_dataset_count()
+        have = world.live_dataset_count(pool, ident)
         if plan.creates and have >= ctx.limits.max_datasets_per_identity:
             plan.may.append(Reason("SYNC-6", frozenset({LIMIT}),
                                    f"the identity already has {have} datasets",
@@ -228,6 +228,11 @@ def _over_in_utf16(params: dict[str, Any]) -> str | None:
     return None
 
 
+def _at(conflict: tuple[str, int, int]) -> str:
+    key, cur, sent = conflict
+    return f"key {short(key)} is at {cur}, sent {sent}"
+
+
 def _ascii(text: Any) -> bool:
     return text.__class__ is str and text.isascii()
 
@@ -243,7 +248,7 @@ def _plan_patch(plan: WritePlan, raw: dict[str, Any], current: Record | None) ->
     pp = PatchPlan(op, key, value, sent, as_num(raw.get("DeviceLastModifiedDate")), current, "")
     cur = current.count if current is not None else 0
     conflict = (key, cur, sent)
-    at = f"key {short(key)} is at {cur}, sent {sent}"
+    reasons = len(plan.must) + len(plan.may)
     if op == "replace":
         if current is None:
             pp.case = "create"
@@ -251,11 +256,11 @@ def _plan_patch(plan: WritePlan, raw: dict[str, Any], current: Record | None) ->
             pp.case = "update" if current.live else "revive"
         if current is not None and sent < cur:
             pid = "CONF-2" if sent == 0 else "CONF-1"
-            plan.must.append(Reason(pid, frozenset({CONFLICT}), at, conflict=conflict))
+            plan.must.append(Reason(pid, frozenset({CONFLICT}), _at(conflict), conflict=conflict))
         elif sent > cur:
             what = "above the server's" if current is not None else "non-zero for a new key"
-            plan.may.append(Reason("CONF-7", frozenset({CONFLICT}), at,
-                                   f"a SyncCount {what} ({at})", conflict))
+            plan.may.append(Reason("CONF-7", frozenset({CONFLICT}), _at(conflict),
+                                   f"a SyncCount {what} ({_at(conflict)})", conflict))
         if raw.get("Value") is None:
             plan.may.append(Reason("VAL-4", frozenset({IPE}), f"replace of {short(key)} without a Value",
                                    "a replace patch without a Value"))
@@ -269,12 +274,13 @@ def _plan_patch(plan: WritePlan, raw: dict[str, Any], current: Record | None) ->
         else:
             pp.case = "remove"
             if sent < cur:
-                plan.must.append(Reason("CONF-3", frozenset({CONFLICT}), at, conflict=conflict))
+                plan.must.append(Reason("CONF-3", frozenset({CONFLICT}), _at(conflict), conflict=conflict))
             elif sent > cur:
-                plan.may.append(Reason("CONF-7", frozenset({CONFLICT}), at,
-                                       f"a SyncCount above the server's ({at})", conflict))
-    if any(r.conflict is not None and r.conflict[0] == key for r in plan.must + plan.may) or (
-            op == "replace" and raw.get("Value") is None):
+                plan.may.append(Reason("CONF-7", frozenset({CONFLICT}), _at(conflict),
+                                       f"a SyncCount above the server's ({_at(conflict)})", conflict))
+    if len(plan.must) + len(plan.may) > reasons:
+        # Its own patch gives a reason to refuse (an earlier patch of the same key that did
+        # has already marked it): a refusal may leave it untouched (CONF-4).
         plan.troubled.add(key)
     plan.patches.append(pp)
     plan.final[key] = pp
@@ -318,7 +324,7 @@ def _plan_limits(plan: WritePlan, ctx: Ctx) -> None:
                                    f"a write over the {unit} limit only if tombstones count"))
     if plan.creates:
         pool, ident, _ = plan.scope
-        have = plan.world.identity(pool, ident).live_dataset_count()
+        have = plan.world.live_dataset_count(pool, ident)
         if have >= limits.max_datasets_per_identity:
             plan.must.append(Reason("LIM-1", frozenset({LIMIT}),
                                     f"the identity has {have} datasets, limit "
@@ -451,7 +457,7 @@ def _nearest_limit(plan: WritePlan) -> tuple[str, str]:
         utf8_len(k) + (utf8_len(p.value) if p.value else 0) for k, p in plan.final.items()
     )
     pool, ident, _ = plan.scope
-    datasets = plan.world.identity(pool, ident).live_dataset_count() + (1 if plan.creates else 0)
+    datasets = plan.world.live_dataset_count(pool, ident) + (1 if plan.creates else 0)
     limits = plan.limits
     return max(
         (live_n / limits.max_records_per_dataset, "LIM-2", "within the record limit"),
@@ -686,7 +692,7 @@ def applied_empty(plan: WritePlan, ctx: Ctx) -> list[World]:
                        .with_slot(plan.scope, slot.with_(dataset=new)))
         return out
     pool, ident, _ = plan.scope
-    at_limit = (world.identity(pool, ident).live_dataset_count()
+    at_limit = (world.live_dataset_count(pool, ident)
                 >= ctx.limits.max_datasets_per_identity)
     creates = [True, False] if policies.empty_write_creates is None else [
         policies.empty_write_creates]

@@ -219,9 +219,8 @@ def _check_belief(belief: Any) -> None:
     assert isinstance(hash(belief), int)
     assert 1 <= len(belief) <= MAX_WORLDS, len(belief)
     for world in belief.worlds:  # usage carried across writes equals a fresh count
-        for identity in world.identities.values():
-            for slot in identity.datasets.values():
-                assert slot.dataset.usage() == replace(slot.dataset).usage()
+        for slot in world.slots.values():
+            assert slot.dataset.usage() == replace(slot.dataset).usage()
 
 
 @settings(max_examples=150, deadline=None)

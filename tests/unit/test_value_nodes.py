@@ -57,7 +57,7 @@ def test_a_copy_starts_without_the_original_s_caches() -> None:
     assert emptied.usage().live_records == 0
     world = S.World().with_slot(("p", "i", "d"), S.Slot(dataset=dataset))
     assert world.accepted_a_write()
-    assert not world.with_(identities=S.EMPTY).accepted_a_write()
+    assert not world.with_(slots=S.EMPTY).accepted_a_write()
 
 
 def test_nodes_with_equal_fields_are_equal_and_hash_alike() -> None:

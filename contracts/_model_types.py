@@ -143,10 +143,14 @@ def combine(verdicts: list[Verdict]) -> Verdict:
 
 
 def as_int(value: Any) -> int | None:
+    if value.__class__ is int:  # the usual case, told at once
+        return value  # type: ignore[no-any-return]
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def as_num(value: Any) -> float | None:
+    if value.__class__ is float:  # the usual case (a timestamp), told at once
+        return value if math.isfinite(value) else None  # type: ignore[no-any-return]
     if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
         return float(value)
     return None

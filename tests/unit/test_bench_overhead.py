@@ -16,3 +16,11 @@ def test_both_sides_run_and_the_ratio_is_theirs():
 def test_judge_only_times_the_checker_on_recorded_answers(capsys):
     assert bench_overhead.main(["--pairs", "5", "--rounds", "2", "--judge-only", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["judge_us_per_answer"] > 0
+
+
+def test_in_loop_splits_one_checked_loop_into_sending_and_judging(capsys):
+    assert bench_overhead.main(["--pairs", "5", "--rounds", "1", "--in-loop", "--json"]) == 0
+    split = json.loads(capsys.readouterr().out)
+    assert split["send_us_per_call"] > 0 and split["judge_us_per_call"] > 0
+    assert abs(split["ratio"] - split["send_us_per_call"]
+               / (split["send_us_per_call"] + split["judge_us_per_call"])) < 1e-9

@@ -2,8 +2,9 @@
 
 A linearizability checker memoizes (linearized set, belief) pairs over long
 histories, so every node here is immutable, hashes once (the hash is cached) and
-compares hash-first. Maps are :class:`FrozenMap` (a dict under a read-only face):
-an update copies one map and shares every unchanged node below it.
+compares hash-first. Maps are :class:`FrozenMap` (a dict under a read-only face) or,
+for the bounded token memories, :class:`RecentMap` (the same, in chunks): an update
+copies one map and shares every unchanged node below it.
 
 Shape of a world::
 
@@ -48,10 +49,12 @@ MAYBE = "maybe"  # carried a write whose outcome is unknown (live or spent: eith
 class ValueNode:
     """Base of the state's nodes: immutable by use, hashed once, compared hash-first.
 
-    Nodes are slotted dataclasses that nobody assigns to after ``__init__`` (frozen
-    dataclasses cost several times as much to build, and the model builds several per
-    judged answer); a change is a copy through :meth:`with_`, which :func:`value_node`
-    compiles for each class. The hash is cached in a slot on first use.
+    Nodes are slotted dataclasses whose fields nobody assigns to after ``__init__``
+    (frozen dataclasses cost several times as much to build, and the model builds several
+    per judged answer; ``tests/unit/test_value_nodes.py`` holds the copies to
+    ``dataclasses.replace``); a change is a copy through :meth:`with_`, which
+    :func:`value_node` compiles for each class. Only caches are set later: the hash, in
+    a slot on first use, and a class's own (``init=False`` fields, None until computed).
     """
 
     __slots__ = ("_hash",)
@@ -112,9 +115,8 @@ class FrozenMap(Generic[K, V]):
     remembers the nearest ancestor whose hash is known and what changed since (``_delta``:
     base hash, the base's items taken out, the items put in), so its hash costs
     O(changes), and a value replaced again before anyone asks for the hash is never
-    hashed at all: the model copies a scope's token map (up to :data:`TOKEN_MEMORY`
-    entries) and the maps above it several times per judged answer, and hashes only
-    the last. Equality still compares the items: a collision costs a comparison, never
+    hashed at all: the model copies a dataset's records and the map of slots above it
+    at every write, and hashes only the last. Equality still compares the items: a collision costs a comparison, never
     a wrong answer.
     """
 

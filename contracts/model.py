@@ -273,9 +273,9 @@ class Model:
         ctx = self._ctx(started_at, ended_at)
         g = Verdict()
         if self.check_schemas:
-            check_wire(call, outcome, g, serving=outcome.__class__ is Err and _serving(belief))
+            check_wire(call, outcome, g, serving=isinstance(outcome, Err) and _serving(belief))
         payload: Any = outcome
-        if outcome.__class__ is Ok and call.operation in ("ListRecords", "ListDatasets"):
+        if isinstance(outcome, Ok) and call.operation in ("ListRecords", "ListDatasets"):
             body = outcome.body if isinstance(outcome.body, dict) else {}
             complete = call.params.get("NextToken") is None and not body.get("NextToken")
             payload = Listing([body], complete)

@@ -35,33 +35,28 @@ from cogsync.contracts.calls import AUTH_ERROR_TYPES, Call, Err
 
 @dataclass(slots=True)
 class Listing:
-    """What one listing showed, over all its pages."""
+    """What one listing showed, over all its pages (gathered once, read by every world)."""
 
     pages: list[dict[str, Any]]
     complete: bool  # from the first record to the last page (no NextToken either end)
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list, init=False)
+    session_tokens: list[str] = field(default_factory=list, init=False)  # non-empty strings only
+    next_tokens: list[str] = field(default_factory=list, init=False)  # likewise
+    first: dict[str, Any] = field(default_factory=dict, init=False)  # the first page
+    multi: bool = field(default=False, init=False)  # more than one page
 
     def __post_init__(self) -> None:
+        self.first, self.multi = self.pages[0], len(self.pages) > 1
         for page in self.pages:
             records = page.get("Records")
             if isinstance(records, list):
                 self.records.extend(r for r in records if isinstance(r, dict))
-
-    @property
-    def first(self) -> dict[str, Any]:
-        return self.pages[0]
-
-    @property
-    def session_tokens(self) -> list[str]:
-        return [t for p in self.pages if isinstance(t := p.get("SyncSessionToken"), str) and t]
-
-    @property
-    def next_tokens(self) -> list[str]:
-        return [t for p in self.pages if isinstance(t := p.get("NextToken"), str) and t]
-
-    @property
-    def multi(self) -> bool:
-        return len(self.pages) > 1
+            token = page.get("SyncSessionToken")
+            if isinstance(token, str) and token:
+                self.session_tokens.append(token)
+            token = page.get("NextToken")
+            if isinstance(token, str) and token:
+                self.next_tokens.append(token)
 
 
 def check_pages(call: Call, listing: Listing, v: Verdict, *, records_key: str = "Records") -> None:
@@ -69,14 +64,17 @@ def check_pages(call: Call, listing: Listing, v: Verdict, *, records_key: str = 
     p = call.params
     max_results = as_int(p.get("MaxResults"))
     is_records = records_key == "Records"
-    page_items = [_items(page, records_key) for page in listing.pages]
+    pages = listing.pages
+    page_items = ([listing.records] if is_records and len(pages) == 1
+                  else [_items(page, records_key) for page in pages])
     sizes = [len(items) for items in page_items]
     total = sum(sizes)
-    if listing.multi:
+    multi = len(pages) > 1
+    if multi:
         v.witness("LIST-4")  # pages stitched together: bounds, each item once, a stable count
     if is_records:
-        v.witness("TOK-1")
-    for i, page in enumerate(listing.pages):
+        v.witnessed.add("TOK-1")
+    for i, page in enumerate(pages):
         if is_records:
             token = page.get("SyncSessionToken")
             if not isinstance(token, str) or not token:
@@ -94,18 +92,19 @@ def check_pages(call: Call, listing: Listing, v: Verdict, *, records_key: str = 
                 v.note("LIST-7", f"asked for {max_results} items per page, got {sizes[i]} "
                                  "and a NextToken (a lower server maximum)")
     tokens = listing.next_tokens
-    if len(tokens) != len(set(tokens)) or (p.get("NextToken") in tokens):
+    if tokens and (len(tokens) != len(set(tokens)) or p.get("NextToken") in tokens):
         v.fail("LIST-4", "pagination loops: a NextToken came back twice",
                "each NextToken leads further", short(tokens))
-    key_name = "Key" if is_records else "DatasetName"
-    keys = [k for items in page_items for item in items if isinstance(k := item.get(key_name), str)]
-    if len(keys) != len(set(keys)):
-        dupes = sorted({k for k in keys if keys.count(k) > 1})
-        v.fail("LIST-4", "a listing returned the same item twice", "every item exactly once",
-               short(dupes))
-    if listing.multi:
+    if total > 1:
+        key_name = "Key" if is_records else "DatasetName"
+        keys = [k for items in page_items for item in items if isinstance(k := item.get(key_name), str)]
+        if len(keys) != len(set(keys)):
+            dupes = sorted({k for k in keys if keys.count(k) > 1})
+            v.fail("LIST-4", "a listing returned the same item twice", "every item exactly once",
+                   short(dupes))
+    if multi:
         for member in ("DatasetSyncCount", "DatasetExists") if is_records else ():
-            values = [page.get(member) for page in listing.pages]
+            values = [page.get(member) for page in pages]
             if any(x != values[0] for x in values):
                 v.fail("LIST-4", f"{member} changed between pages", "the same on every page",
                        short(values))
@@ -121,7 +120,7 @@ def _where(listing: Listing, index: int) -> str:
 def _check_count(call: Call, listing: Listing, sizes: list[int], total: int, v: Verdict) -> None:
     """LIST-5: each page's Count is the number of records the whole listing returned."""
     if listing.complete and total:
-        v.witness("LIST-5")
+        v.witnessed.add("LIST-5")
     for i, page in enumerate(listing.pages):
         count = page.get("Count")
         size = sizes[i]
@@ -132,13 +131,12 @@ def _check_count(call: Call, listing: Listing, sizes: list[int], total: int, v: 
             # LIST-5 speaks of ListRecords: Count is the whole listing's. ListDatasets'
             # Count is not in the contract; there a page's own size is accepted too.
             lenient = listing.multi and call.operation == "ListDatasets"
-            ok = count == total or (lenient and count == size)
-            want = f"{total}" if not lenient else f"{total} (or {size}, this page's records)"
-        else:
-            ok = count is not None and count >= size
-            want = f"at least {size}"
-        if not ok:
-            v.fail("LIST-5", "Count does not match the records returned", want,
+            if count != total and not (lenient and count == size):
+                v.fail("LIST-5", "Count does not match the records returned",
+                       f"{total} (or {size}, this page's records)" if lenient else f"{total}",
+                       short(page.get("Count")))
+        elif count is None or count < size:
+            v.fail("LIST-5", "Count does not match the records returned", f"at least {size}",
                    short(page.get("Count")))
 
 
@@ -220,7 +218,7 @@ def judge_list(world: World, call: Call, outcome: Listing | Err | None, ctx: Ctx
         else:
             _judge_ok(world, scope, view, current, k, mode, reasons, outcome, ctx, v)
         verdicts.append(v)
-    return combine(verdicts)
+    return verdicts[0] if len(verdicts) == 1 else combine(verdicts)
 
 
 def _judge_err(
@@ -257,7 +255,7 @@ def _judge_ok(
     world: World, scope: Scope, view: DatasetState, current: bool, k: int, mode: str,
     reasons: list[tuple[Reason, bool]], listing: Listing, ctx: Ctx, v: Verdict,
 ) -> None:
-    must = [r for r, is_must in reasons if is_must]
+    must = [r for r, is_must in reasons if is_must] if reasons else []
     for r in must:
         v.fail(r.property_id, f"a listing that must be refused was answered ({r.why})",
                r.expected(), "200 OK")
@@ -271,7 +269,8 @@ def _judge_ok(
             dataset = _judge_existing(world, scope, view, current, k, mode, listing, v)
         else:
             dataset = _judge_missing(world, scope, view, current, listing, v)
-    pages = [(token, PageBinding(k, view)) for token in listing.next_tokens]  # the view it served
+    pages = ([(token, PageBinding(k, view)) for token in listing.next_tokens]  # the view it served
+             if listing.next_tokens else [])
     v.successors.append(world.with_slot(scope, slot.listed(dataset, listing.session_tokens, pages)))
 
 
@@ -340,11 +339,11 @@ def _judge_existing(
 ) -> DatasetState:
     first = listing.first
     before = len(v.violations)
-    v.witness("LIST-2")
+    v.witnessed.add("LIST-2")
     if view.records:
-        v.witness("LIST-1")  # a wrong delta (>= for >, records left out) would differ
+        v.witnessed.add("LIST-1")  # a wrong delta (>= for >, records left out) would differ
     if view.count > 0:
-        v.witness("SYNC-3")  # the count was seen before and could have gone down
+        v.witnessed.add("SYNC-3")  # the count was seen before and could have gone down
     if view.deleted:
         v.witness("DS-3")
         if mode in ("deleted", "either"):
@@ -361,11 +360,15 @@ def _judge_existing(
     if first.get("DatasetExists") is not True:
         v.fail("DS-3" if view.deleted else "LIST-2", "an existing dataset was listed as missing",
                "DatasetExists true", short(first.get("DatasetExists")))
-    _check_sync_count(view, first.get("DatasetSyncCount"), v)
-    expected = {key: rec for key, rec in view.records.items() if rec.count > k_eff}
-    learned, adopted = _compare_records(world, scope, view, k_eff, expected, listing, v)
+    got_count = first.get("DatasetSyncCount")
+    if got_count.__class__ is not int or got_count != view.count:
+        _check_sync_count(view, got_count, v)
+    expected = ({} if k_eff >= view.top_count()  # the usual delta: nothing newer
+                else {key: rec for key, rec in view.records.items() if rec.count > k_eff})
+    learned, adopted = (_compare_records(world, scope, view, k_eff, expected, listing, v)
+                        if listing.records else ({}, {}))
     missing: set[str] = set()
-    if listing.complete:
+    if listing.complete and expected:
         listed = {r.get("Key") for r in listing.records}
         for key, rec in expected.items():
             if key in listed:
@@ -487,9 +490,9 @@ def _compare_records(
 
 def _witness_record(view: DatasetState, key: str, rec: Record, v: Verdict) -> None:
     """What one listed record the model knows puts to the test."""
-    v.witness("LIST-6")  # value, count and (once known) timestamps compared with the write's
+    v.witnessed.add("LIST-6")  # value, count and (once known) timestamps compared with the write's
     if rec.count == view.count:
-        v.witness("SYNC-2")  # the last write's records, listed at its count
+        v.witnessed.add("SYNC-2")  # the last write's records, listed at its count
     if rec.value is None:
         v.witness("DEL-1")  # a tombstone, listed without a Value
     if tests_encoding(key) or tests_encoding(rec.value):

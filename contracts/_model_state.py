@@ -468,6 +468,8 @@ class DatasetState(ValueNode):
     refused: RefusalMark | None = None
     #: NumRecords / DataStorage, computed once (or carried over by :meth:`with_records`).
     _usage: Usage | None = field(default=None, init=False, repr=False, compare=False)
+    #: No record's count is above it (see :meth:`top_count`); None until asked.
+    _top: int | None = field(default=None, init=False, repr=False, compare=False)
 
     def usage(self) -> Usage:
         cached = self._usage
@@ -486,26 +488,57 @@ class DatasetState(ValueNode):
             self._usage = cached
         return cached
 
-    def with_records(self, updates: dict[str, Record], **changes: Any) -> DatasetState:
-        """This dataset with ``updates`` applied, its usage carried over in O(len(updates))."""
-        base = self.records if self.exists else EMPTY
+    def top_count(self) -> int:
+        """A count no record is above (the highest, or above it after a write lowered
+        one): a listing from at least this count expects no records, unwalked."""
+        top = self._top
+        if top is None:
+            top = max((rec.count for rec in self.records.values()), default=0)
+            self._top = top
+        return top
+
+    def with_records(self, updates: dict[str, Record], usage: Usage | None = None,
+                     **changes: Any) -> DatasetState:
+        """This dataset with ``updates`` applied, its usage and top count carried over in
+        O(len(updates)). ``usage``: the usage after, when the caller has counted it."""
+        exists = self.exists
+        base = self.records if exists else EMPTY
         new = self.with_(records=base.update(updates.items()), **changes)
-        cached = self._usage if self.exists else Usage(0, 0, 0, 0)
+        cached = self._usage if exists else NO_USAGE
+        top = self._top if exists else 0
+        if usage is not None:
+            new._usage, cached = usage, None
+        if cached is None and top is None:
+            return new
+        live_n, live_b, all_n, all_b = (cached.live_records, cached.live_bytes,
+                                        cached.all_records, cached.all_bytes) if cached else (0, 0, 0, 0)
+        get = base.get
+        for key, rec in updates.items():
+            if top is not None and rec.count > top:
+                top = rec.count
+            if cached is None:
+                continue
+            kb = len(key) if key.isascii() else utf8_len(key)
+            old = get(key)
+            if old is not None:
+                value = old.value
+                vb = 0 if value is None else len(value) if value.isascii() else utf8_len(value)
+                all_n, all_b = all_n - 1, all_b - kb - vb
+                if value is not None:
+                    live_n, live_b = live_n - 1, live_b - kb - vb
+            value = rec.value
+            vb = 0 if value is None else len(value) if value.isascii() else utf8_len(value)
+            all_n, all_b = all_n + 1, all_b + kb + vb
+            if value is not None:
+                live_n, live_b = live_n + 1, live_b + kb + vb
         if cached is not None:
-            live_n, live_b, all_n, all_b = (cached.live_records, cached.live_bytes,
-                                            cached.all_records, cached.all_bytes)
-            for key, rec in updates.items():
-                kb = len(key) if key.isascii() else utf8_len(key)
-                for sign, r in ((-1, base.get(key)), (1, rec)):
-                    if r is None:
-                        continue
-                    value = r.value
-                    vb = 0 if value is None else len(value) if value.isascii() else utf8_len(value)
-                    all_n, all_b = all_n + sign, all_b + sign * (kb + vb)
-                    if value is not None:
-                        live_n, live_b = live_n + sign, live_b + sign * (kb + vb)
             new._usage = Usage(live_n, live_b, all_n, all_b)
+        new._top = top
         return new
+
+
+#: The usage of a dataset with no records (shared: usages are only read).
+NO_USAGE = Usage(0, 0, 0, 0)
 
 
 MISSING = DatasetState()

@@ -104,7 +104,8 @@ class Verdict:
             self.findings.append(finding)
 
     def witness(self, *pids: str) -> None:
-        """The answer put ``pids`` to the test (see the module docstring)."""
+        """The answer put ``pids`` to the test (see the module docstring). The paths every
+        answer takes add to ``witnessed`` directly: no call to pay for."""
         self.witnessed.update(pids)
 
 

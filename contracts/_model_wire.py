@@ -122,7 +122,7 @@ def check_wire(call: Call, outcome: Outcome, verdict: Verdict, *, serving: bool 
     shapes beyond the one it always sends.
     """
     if isinstance(outcome, Ok):
-        verdict.witness("WIRE-1")
+        verdict.witnessed.add("WIRE-1")
         if not isinstance(outcome.body, dict):
             verdict.fail(
                 "WIRE-1", f"{call.operation} answered a body that is not a JSON object",

@@ -19,12 +19,14 @@ from cogsync.contracts._model_state import (
     EMPTY,
     LIVE,
     MAYBE,
+    NO_USAGE,
     SPENT,
     DatasetState,
     Record,
     RefusalMark,
     Scope,
     Slot,
+    Usage,
     World,
     utf8_len,
 )
@@ -75,21 +77,20 @@ class WritePlan:
     base: int  # N: the dataset count the write builds on
     creates: bool
     limits: Any = None
-    patches: list[PatchPlan] = field(default_factory=list)
-    final: dict[str, PatchPlan] = field(default_factory=dict)
-    sent_values: dict[str, set[str | None]] = field(default_factory=dict)
-    duplicates: set[str] = field(default_factory=set)
-    must: list[Reason] = field(default_factory=list)
-    may: list[Reason] = field(default_factory=list)
-    troubled: set[str] = field(default_factory=set)  # keys whose own patch is a reason to refuse
+    # Filled in while planning (never passed in):
+    patches: list[PatchPlan] = field(default_factory=list, init=False)
+    final: dict[str, PatchPlan] = field(default_factory=dict, init=False)
+    sent_values: dict[str, set[str | None]] = field(default_factory=dict, init=False)
+    duplicates: set[str] = field(default_factory=set, init=False)
+    must: list[Reason] = field(default_factory=list, init=False)
+    may: list[Reason] = field(default_factory=list, init=False)
+    troubled: set[str] = field(default_factory=set, init=False)  # keys whose own patch is a reason to refuse
+    usage_after: Usage | None = field(default=None, init=False)  # the dataset's, had every patch applied
+    new_count: int = field(default=0, init=False)  # the count a write that applies gives (N + 1)
+    empty: bool = field(default=True, init=False)  # no patches (set once planned)
 
-    @property
-    def empty(self) -> bool:
-        return not self.patches
-
-    @property
-    def new_count(self) -> int:
-        return self.base + 1
+    def __post_init__(self) -> None:
+        self.new_count = self.base + 1
 
     @property
     def acceptable_keys(self) -> set[str]:
@@ -170,6 +171,7 @@ def plan_write(origin: World, world: World, call: Call, ctx: Ctx) -> WritePlan:
     records = ds.records if ds.exists else EMPTY
     for raw in p.get("RecordPatches") or []:
         _plan_patch(plan, raw, records.get(raw.get("Key")))
+    plan.empty = not plan.patches
     if len(plan.final) < len(plan.patches):  # some key patched twice
         counts = Counter(pp.key for pp in plan.patches)
         plan.duplicates = {key for key, n in counts.items() if n > 1}
@@ -178,7 +180,8 @@ def plan_write(origin: World, world: World, call: Call, ctx: Ctx) -> WritePlan:
         plan.may.append(Reason("VAL-4", frozenset({IPE, CONFLICT}),
                                f"key {short(key)} patched twice in one request",
                                f"the same key twice in one request ({short(key)})"))
-    long_keys = sorted(k for k in plan.final if 4 * len(k) > SDK_KEY_BYTES and utf8_len(k) > SDK_KEY_BYTES)
+    long_keys = (sorted(k for k in plan.final if utf8_len(k) > SDK_KEY_BYTES)
+                 if plan.final and 4 * max(map(len, plan.final)) > SDK_KEY_BYTES else [])
     if long_keys:
         plan.may.append(Reason("VAL-4", frozenset({IPE}),
                                f"key of {utf8_len(long_keys[0])} UTF-8 bytes",
@@ -217,7 +220,8 @@ def _over_in_utf16(params: dict[str, Any]) -> str | None:
         ("DeviceId", params.get("DeviceId"), C.DEVICE_ID.max_length)]
     for i, patch in enumerate(params.get("RecordPatches") or []):
         key, value = patch.get("Key"), patch.get("Value")
-        if _ascii(key) and (value is None or _ascii(value)):
+        if (key.__class__ is str and key.isascii()
+                and (value is None or value.__class__ is str and value.isascii())):
             continue  # one code point, one UTF-16 unit: nothing to find here (the usual patch)
         checks.append((f"RecordPatches[{i}].Key", key, C.RECORD_KEY.max_length))
         checks.append((f"RecordPatches[{i}].Value", value, C.RECORD_VALUE.max_length))
@@ -231,10 +235,6 @@ def _over_in_utf16(params: dict[str, Any]) -> str | None:
 def _at(conflict: tuple[str, int, int]) -> str:
     key, cur, sent = conflict
     return f"key {short(key)} is at {cur}, sent {sent}"
-
-
-def _ascii(text: Any) -> bool:
-    return text.__class__ is str and text.isascii()
 
 
 def _plan_patch(plan: WritePlan, raw: dict[str, Any], current: Record | None) -> None:
@@ -292,12 +292,9 @@ def _plan_limits(plan: WritePlan, ctx: Ctx) -> None:
     bytes), or may be when tombstones count (LIM-4)."""
     limits = ctx.limits
     ds = plan.dataset
-    before = ds.usage() if ds.exists else None
-    live_n = before.live_records if before else 0
-    live_b = before.live_bytes if before else 0
-    all_n = before.all_records if before else 0
-    all_b = before.all_bytes if before else 0
-    start = (live_n, live_b, all_n, all_b)
+    before = ds.usage() if ds.exists else NO_USAGE
+    live_n, live_b = was_n, was_b = before.live_records, before.live_bytes
+    all_n, all_b = before.all_records, before.all_bytes
     for key, pp in plan.final.items():
         kb = len(key) if key.isascii() else utf8_len(key)
         rec = pp.current
@@ -309,19 +306,21 @@ def _plan_limits(plan: WritePlan, ctx: Ctx) -> None:
         value = pp.value
         vb = 0 if value is None else len(value) if value.isascii() else utf8_len(value)
         all_n, all_b = all_n + 1, all_b + kb + vb
-        if pp.value is not None:
+        if value is not None:
             live_n, live_b = live_n + 1, live_b + kb + vb
-    for pid, live, total, was, limit, unit in (
-        ("LIM-2", live_n, all_n, start[0], limits.max_records_per_dataset, "records"),
-        ("LIM-3", live_b, all_b, start[1], limits.max_dataset_bytes, "bytes"),
-    ):
-        if live > limit and live > was:
-            plan.must.append(Reason(pid, frozenset({LIMIT}),
-                                    f"the dataset would hold {live} live {unit}, limit {limit}"))
-        elif total > limit:
-            plan.may.append(Reason("LIM-4", frozenset({LIMIT}),
-                                   f"{total} {unit} counting tombstones, limit {limit}",
-                                   f"a write over the {unit} limit only if tombstones count"))
+    plan.usage_after = Usage(live_n, live_b, all_n, all_b)
+    if all_n > limits.max_records_per_dataset or all_b > limits.max_dataset_bytes:  # live <= all
+        for pid, live, total, was, limit, unit in (
+            ("LIM-2", live_n, all_n, was_n, limits.max_records_per_dataset, "records"),
+            ("LIM-3", live_b, all_b, was_b, limits.max_dataset_bytes, "bytes"),
+        ):
+            if live > limit and live > was:
+                plan.must.append(Reason(pid, frozenset({LIMIT}),
+                                        f"the dataset would hold {live} live {unit}, limit {limit}"))
+            elif total > limit:
+                plan.may.append(Reason("LIM-4", frozenset({LIMIT}),
+                                       f"{total} {unit} counting tombstones, limit {limit}",
+                                       f"a write over the {unit} limit only if tombstones count"))
     if plan.creates:
         pool, ident, _ = plan.scope
         have = plan.world.live_dataset_count(pool, ident)
@@ -350,7 +349,7 @@ def judge_update(world: World, call: Call, outcome: Outcome | None, ctx: Ctx) ->
         else:
             _judge_ok(plan, outcome.body if isinstance(outcome.body, dict) else {}, ctx, v)
         verdicts.append(v)
-    return combine(verdicts)
+    return verdicts[0] if len(verdicts) == 1 else combine(verdicts)
 
 
 #: Refusals that put their property to the test at once (the key's count had moved,
@@ -480,7 +479,7 @@ def _judge_ok(plan: WritePlan, body: dict[str, Any], ctx: Ctx, v: Verdict) -> No
                    "no Records (absent or empty)", short(records))
         v.successors.extend(applied_empty(plan, ctx))
         return
-    v.witness("SYNC-1", "SYNC-4")
+    v.witnessed.update(("SYNC-1", "SYNC-4"))
     observed = _check_records(plan, records if isinstance(records, list) else [], ctx, v)
     for pp in plan.patches:  # a new key created, a tombstone revived, at the count they stood
         if pp.case in _CREATING_CASES and pp.sent == (pp.current.count if pp.current else 0):
@@ -499,42 +498,46 @@ def _check_records(plan: WritePlan, records: list[Any], ctx: Ctx, v: Verdict) ->
     seen: set[str] = set()
     counts: set[int | None] = set()
     mark = plan.dataset.refused if plan.dataset.exists else None
+    final, new_count, witnessed = plan.final, plan.new_count, v.witnessed
+    timed = ctx.started_at is not None and ctx.ended_at is not None
     for r in records:
         if not isinstance(r, dict):
             continue
-        key = r.get("Key")
+        key: Any = r.get("Key")
         if key in seen and key not in plan.duplicates:
             v.fail("SYNC-4", "the write's answer lists a key twice", "one record per patched key",
                    short(key))
         count = as_int(r.get("SyncCount"))
         counts.add(count)
-        if key not in plan.final:
-            if any(looks_mangled(k, key) for k in plan.final if k not in seen):
+        pp = final.get(key)
+        if pp is None:
+            if any(looks_mangled(k, key) for k in final if k not in seen):
                 v.fail("WIRE-5", "a key came back changed", "the keys exactly as sent", short(key))
             else:
                 v.fail("SYNC-4", "the write's answer lists a key that was not patched",
-                       f"exactly the patched keys {short(sorted(plan.final))}", short(key))
+                       f"exactly the patched keys {short(sorted(final))}", short(key))
             continue
         seen.add(key)
-        v.witness("SYNC-2")
-        if tests_encoding(key) or any(tests_encoding(s) for s in plan.sent_values[key] if s):
-            v.witness("WIRE-5")
-        if count != plan.new_count:
+        witnessed.add("SYNC-2")
+        if tests_encoding(key) or any(map(tests_encoding, plan.sent_values[key])):
+            witnessed.add("WIRE-5")
+        if count != new_count:
             pid = "SYNC-2"
-            if mark and count is not None and plan.new_count < count <= plan.new_count + mark.writes:
+            if mark and count is not None and new_count < count <= new_count + mark.writes:
                 pid = mark.property_id
             v.fail(pid, "a written record came back with the wrong sync count",
-                   f"SyncCount {plan.new_count} (dataset at {plan.base}, plus one)", short(count))
-        _check_written_value(plan, key, r, v)
-        sent_dlmd = plan.final[key].device_modified
-        got_dlmd = as_num(r.get("DeviceLastModifiedDate"))
+                   f"SyncCount {new_count} (dataset at {plan.base}, plus one)", short(count))
+        if r.get("Value") not in plan.sent_values[key]:
+            _wrong_value(plan, key, r, v)
+        sent_dlmd = pp.device_modified
         if sent_dlmd is not None:
-            v.witness("SYNC-7")
+            witnessed.add("SYNC-7")
+            got_dlmd = as_num(r.get("DeviceLastModifiedDate"))
             if got_dlmd is None or not same_time(sent_dlmd, got_dlmd):
                 v.fail("SYNC-7", "DeviceLastModifiedDate was not kept as sent", repr(sent_dlmd),
                        short(r.get("DeviceLastModifiedDate")))
-        if ctx.started_at is not None and ctx.ended_at is not None:
-            v.witness("SYNC-7")  # the server's clock held to the call's own time window
+        if timed:
+            witnessed.add("SYNC-7")  # the server's clock held to the call's own time window
         lmd = as_num(r.get("LastModifiedDate"))
         if lmd is None or not ctx.within(lmd):
             v.fail("SYNC-7", "LastModifiedDate is missing or outside the call's time window",
@@ -546,11 +549,10 @@ def _check_records(plan: WritePlan, records: list[Any], ctx: Ctx, v: Verdict) ->
     return counts.pop() if len(counts) == 1 else None
 
 
-def _check_written_value(plan: WritePlan, key: str, r: dict[str, Any], v: Verdict) -> None:
+def _wrong_value(plan: WritePlan, key: str, r: dict[str, Any], v: Verdict) -> None:
+    """A written record came back with a Value that was not sent: which property broke."""
     allowed = plan.sent_values[key]
     got = r.get("Value")
-    if got in allowed:
-        return
     if allowed == {None}:
         v.fail("SYNC-4", "a removed record came back with a Value", "no Value (absent or null)",
                short(got))
@@ -634,8 +636,9 @@ def applied(
             ghosts[key] = Record(None, new_n, *stamp)  # a removal of a key that never existed (DEL-3)
         else:
             fixed[key] = Record(value, new_n, *stamp)
-    if not options and not ghosts:  # one outcome (the usual write)
-        return [_with_write(plan.world, plan, ctx, new_n, fixed)]
+    if not options and not ghosts:  # one outcome (the usual write): the plan counted its usage
+        usage = plan.usage_after if follow_count is None else None
+        return [_with_write(plan.world, plan, ctx, new_n, fixed, usage)]
     combos: list[tuple[Any, ...]] = [()]
     if options:
         combos = list(itertools.product(*options.values()))
@@ -663,14 +666,15 @@ def applied(
 
 
 def _with_write(
-    world: World, plan: WritePlan, ctx: Ctx, new_n: int, updates: dict[str, Record]
+    world: World, plan: WritePlan, ctx: Ctx, new_n: int, updates: dict[str, Record],
+    usage: Usage | None = None,
 ) -> World:
     ds = plan.dataset
     changes: dict[str, Any] = {"exists": True, "count": new_n, "refused": None}
     if plan.creates:
         changes.update(base=plan.base, created=ctx.window)
     slot = plan.slot
-    dataset = ds.with_records(updates, **changes)
+    dataset = ds.with_records(updates, usage, **changes)
     if isinstance(plan.token, str):  # the token carried a successful write: spent (TOK-4)
         slot = slot.with_(tokens=slot.tokens.set(plan.token, SPENT), dataset=dataset)
     else:

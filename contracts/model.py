@@ -270,7 +270,9 @@ class Model:
             self._check(belief, call)
         if outcome.__class__ not in _OUTCOMES:
             self._check_outcome("outcome", outcome)
-        ctx = self._ctx(started_at, ended_at)
+        ctx = (Ctx(self.limits, self.clock_skew, started_at, ended_at)
+               if started_at.__class__ is float and ended_at.__class__ is float  # surely fine
+               else self._ctx(started_at, ended_at))
         g = Verdict()
         if self.check_schemas:
             check_wire(call, outcome, g, serving=isinstance(outcome, Err) and _serving(belief))
@@ -340,10 +342,9 @@ class Model:
     # --- internals -------------------------------------------------------------------
 
     def _ctx(self, started_at: float | None, ended_at: float | None) -> Ctx:
-        if started_at.__class__ is not float or ended_at.__class__ is not float:  # else: surely fine
-            for name, value in (("started_at", started_at), ("ended_at", ended_at)):
-                if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
-                    raise UsageError.bad_argument(name, value, "epoch seconds (a number) or None")
+        for name, value in (("started_at", started_at), ("ended_at", ended_at)):
+            if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+                raise UsageError.bad_argument(name, value, "epoch seconds (a number) or None")
         return Ctx(self.limits, self.clock_skew, started_at, ended_at)
 
     @staticmethod
@@ -376,25 +377,27 @@ class Model:
 
     def _run(self, belief: Belief, call: Call, outcome: Outcome, payload: Any, ctx: Ctx,
              g: Verdict) -> Judgement:
-        unknown = is_unknown(outcome)
+        unknown = outcome.__class__ is not Ok and is_unknown(outcome)
         found = input_violations(call)
-        hard, soft = _split(found) if found else ([], [])
-        optional = [x for x in found if x.constraint in MAY_CONSTRAINTS] if found else []
-        if hard or soft:
-            w = self._invalid(belief, call, outcome, payload, hard, soft, unknown, ctx)
-        elif optional and isinstance(outcome, Err) and outcome.error_type == IPE:
-            w = _refused_optional(belief, optional)
-        else:
-            arg = None if unknown else payload
-            worlds = belief.worlds
-            w = (_dispatch(worlds[0], call, arg, ctx) if len(worlds) == 1
-                 else combine([_dispatch(world, call, arg, ctx) for world in worlds]))
-            if unknown:
-                w.witnessed.clear()  # a lost answer puts nothing to the test
-            elif isinstance(outcome, Ok):
-                w.witness("VAL-2")  # valid input, accepted
-                for x in optional:
-                    w.note("VAL-4", f"accepted: {_OPTIONAL_INPUT[x.constraint]} ({x.field})")
+        optional = []
+        if found:  # rarely: the valid calls of a run are most of it
+            hard, soft = _split(found)
+            if hard or soft:
+                return _finish(belief, g, self._invalid(belief, call, outcome, payload, hard, soft,
+                                                        unknown, ctx))
+            optional = [x for x in found if x.constraint in MAY_CONSTRAINTS]
+            if optional and isinstance(outcome, Err) and outcome.error_type == IPE:
+                return _finish(belief, g, _refused_optional(belief, optional))
+        arg = None if unknown else payload
+        worlds = belief.worlds
+        w = (_dispatch(worlds[0], call, arg, ctx) if len(worlds) == 1
+             else combine([_dispatch(world, call, arg, ctx) for world in worlds]))
+        if unknown:
+            w.witnessed.clear()  # a lost answer puts nothing to the test
+        elif isinstance(outcome, Ok):
+            w.witnessed.add("VAL-2")  # valid input, accepted
+            for x in optional:
+                w.note("VAL-4", f"accepted: {_OPTIONAL_INPUT[x.constraint]} ({x.field})")
         return _finish(belief, g, w)
 
     def _invalid(self, belief: Belief, call: Call, outcome: Outcome, payload: Any,
@@ -532,9 +535,13 @@ _OUTCOMES = frozenset({Ok, Err, Unknown})
 
 
 def _finish(before: Belief, g: Verdict, w: Verdict) -> Judgement:
-    after = Belief(w.successors) if w.successors else before
+    successors = w.successors
+    after = Belief(successors) if successors else before
     findings = g.findings
-    newly = _resolved(before, after)
+    if len(successors) == len(before.worlds) == 1 and successors[0].policies is before.worlds[0].policies:
+        newly: list[Finding] = []  # one world before and after, its choices untouched (the usual case)
+    else:
+        newly = _resolved(before, after)
     for f in (*w.findings, *newly) if w.findings or newly else ():
         if f not in findings:
             findings.append(f)
@@ -546,8 +553,6 @@ def _finish(before: Belief, g: Verdict, w: Verdict) -> Judgement:
 
 def _resolved(before: Belief, after: Belief) -> list[Finding]:
     """Findings for MAY choices the surviving worlds now agree on, and did not before."""
-    if len(after.worlds) == len(before.worlds) == 1 and after.worlds[0].policies is before.worlds[0].policies:
-        return []  # one world before and after, its choices untouched (the usual case)
     if {w.policies for w in after.worlds} == {w.policies for w in before.worlds}:
         return []  # the same choices still open, or settled: nothing newly agreed on
     out = []

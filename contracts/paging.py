@@ -30,14 +30,16 @@ class Paginations:
         pagination witnessed and broke of LIST-4/LIST-5 (else nothing)."""
         if call.operation != "ListRecords":
             return set(), []
-        key = (client, *call.scope)
         if call.params.get("NextToken") is None:
             body = outcome.body if isinstance(outcome, Ok) else None
             if not (isinstance(body, dict) and body.get("NextToken")):
                 if self._open:
-                    self._open.pop(key, None)
+                    self._open.pop((client, *call.scope), None)
                 return set(), []  # one page: no pagination to follow (the usual listing)
+            key = (client, *call.scope)
             self._open[key] = (before, call, [])
+        else:
+            key = (client, *call.scope)
         start = self._open.get(key)
         if start is None or not isinstance(outcome, Ok):
             self._open.pop(key, None)

@@ -15,7 +15,7 @@ Two readings differ from stock jsonschema, both for the wire's sake:
   ``2.0`` as a float and stock jsonschema calls a float with no fraction an
   integer, but the Java SDKs' parsers break on ``2.0``. ``number`` (timestamps)
   still takes any spelling, ``1.70057487582E9`` included. The compiled validator
-  reads integers as JSON Schema does; :func:`surely_valid` then looks for a float at
+  reads integers as JSON Schema does; :func:`sure_fit` then looks for a float at
   the few places the schema wants an integer (:func:`integer_spots`).
 """
 
@@ -95,7 +95,7 @@ def validator(name: str) -> Any:
 def compiled_validator(name: str) -> Any:
     """The compiled validator of ``name`` (jsonschema-rs matches ``$`` only at the very
     end, so the anchored patterns already match whole strings). It reads ``2.0`` as an
-    integer, as JSON Schema does: :func:`surely_valid` adds the wire's integer literal."""
+    integer, as JSON Schema does: :func:`sure_fit` adds the wire's integer literal."""
     return jsonschema_rs.validator_for(load_schema(name))
 
 
@@ -124,7 +124,7 @@ def _spots(node: Any, defs: dict[str, Any]) -> IntegerSpots:
 @cache
 def integer_spots(name: str) -> IntegerSpots:
     """Where ``name`` wants integers (the schemas use ``properties``, ``items`` and local
-    ``$ref`` s only; a test holds :func:`surely_valid` to jsonschema's reading)."""
+    ``$ref`` s only; a test holds :func:`sure_fit` to jsonschema's reading)."""
     schema = load_schema(name)
     return _spots(schema, schema.get("$defs", {}))
 
@@ -167,25 +167,40 @@ def _finder(name: str) -> Callable[[Any], bool]:
     return _float_finder(integer_spots(name))
 
 
-def valid_but_for_integer_spelling(name: str, instance: Any) -> bool:
-    """Does ``instance`` fit ``name``, reading ``2.0`` as an integer? (False also when
-    the validator cannot read it.)"""
-    try:
-        return bool(compiled_validator(name).is_valid(instance))
-    except (ValueError, TypeError, OverflowError):  # e.g. a lone surrogate: let jsonschema judge
-        return False
+@cache
+def loose_fit(name: str) -> Callable[[Any], bool]:
+    """A function telling whether an instance fits ``name``, reading ``2.0`` as an
+    integer (False also when the validator cannot read it). Built once per schema."""
+    is_valid = compiled_validator(name).is_valid
+
+    def fits(instance: Any) -> bool:
+        try:
+            return bool(is_valid(instance))
+        except (ValueError, TypeError, OverflowError):  # e.g. a lone surrogate: let jsonschema judge
+            return False
+
+    return fits
 
 
-def surely_valid(name: str, instance: Any) -> bool:
-    """Does ``instance`` fit ``name``, every integer an integer literal? (False also
-    when the compiled validator cannot read it: jsonschema then judges.)"""
-    return (valid_but_for_integer_spelling(name, instance)
-            and not _finder(name)(instance))
+@cache
+def sure_fit(name: str) -> Callable[[Any], bool]:
+    """A function telling whether an instance fits ``name``, every integer an integer
+    literal (False also when the compiled validator cannot read it: jsonschema then
+    judges). Built once per schema: every answer asks."""
+    is_valid, has_float = compiled_validator(name).is_valid, _finder(name)
+
+    def fits(instance: Any) -> bool:
+        try:
+            return bool(is_valid(instance)) and not has_float(instance)
+        except (ValueError, TypeError, OverflowError):  # as in loose_fit
+            return False
+
+    return fits
 
 
 def errors(name: str, instance: Any) -> list[ValidationError]:
     """Every way ``instance`` breaks the schema ``name`` (empty when valid)."""
-    if surely_valid(name, instance):
+    if sure_fit(name)(instance):
         return []
     return sorted(validator(name).iter_errors(instance), key=lambda e: list(e.absolute_path))
 

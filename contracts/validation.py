@@ -25,13 +25,14 @@ Members the model does not know are ignored, as the service ignores them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from cogsync.contracts import constraints as C
 from cogsync.contracts.calls import OPERATIONS, Call
-from cogsync.contracts.schemas import load_schema, valid_but_for_integer_spelling
+from cogsync.contracts.schemas import load_schema, loose_fit
 
 CONSTRAINTS = ("required", "type", "min_length", "max_length", "pattern", "enum", "range", "negative",
                "uppercase")
@@ -141,17 +142,18 @@ def input_violations(call: Call) -> list[InputViolation]:
     if call.operation not in OPERATIONS:
         raise ValueError(f"unknown operation {call.operation!r}; expected one of {OPERATIONS}")
     params = call.params
-    schema = f"{call.operation}Request"
-    if (params.keys() <= _members(schema) and not _beyond_the_schema(params)
-            and valid_but_for_integer_spelling(schema, params)):
+    members, fits = _request_schema(call.operation)
+    if params.keys() <= members and not _beyond_the_schema(params) and fits(params):
         return []
     return _every_violation(call)
 
 
 @cache
-def _members(schema: str) -> frozenset[str]:
-    """The members ``schema`` knows: a call carrying another takes the long way."""
-    return frozenset(load_schema(schema)["properties"])
+def _request_schema(operation: str) -> tuple[frozenset[str], Callable[[Any], bool]]:
+    """The members ``operation``'s request schema knows (a call carrying another takes
+    the long way) and its compiled check."""
+    schema = f"{operation}Request"
+    return frozenset(load_schema(schema)["properties"]), loose_fit(schema)
 
 
 def _beyond_the_schema(params: dict[str, Any]) -> bool:

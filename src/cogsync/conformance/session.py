@@ -127,24 +127,22 @@ class Session:
         both is caught by the answers and listings that follow. Reads delivered twice
         change nothing the model tracks and are not judged twice.
         """
-        if response.call.operation in DUPLICATES_JUDGED:
-            for copy in response.duplicates:  # the same request: judged as the call it was judged as
-                self.observe(dataclasses.replace(copy, call=response.call), client=client)
         call, outcome = response.call, response.outcome
+        if response.duplicates and call.operation in DUPLICATES_JUDGED:
+            for copy in response.duplicates:  # the same request: judged as the call it was judged as
+                self.observe(dataclasses.replace(copy, call=call), client=client)
         self.steps.append(SentCall(call, outcome, client))
         before = self.belief
-        judgement = self.model.judge(before, call, outcome,
-                                     started_at=response.started_at, ended_at=response.ended_at)
-        self.belief = judgement.belief
+        violations, findings, witnessed, self.belief = self.model.judge(
+            before, call, outcome, started_at=response.started_at, ended_at=response.ended_at)
         wanted = self._wanted
-        for finding in judgement.findings:
+        for finding in findings:
             if wanted(finding.property_id):
                 self.tally.found(finding.property_id, finding.observation)
-        problems = list(judgement.violations)
+        problems = list(violations)
         status = response.status
         if status is not None and status >= 400:  # WIRE-2's header and body too (the model saw the type)
             problems += run_wire_checks(response)
-        witnessed = judgement.witnessed
         if call.operation == "ListRecords":
             paged, page_problems = self._paginations.page(before, call, outcome, client)
             if paged:

@@ -15,6 +15,8 @@ not one example that wanders from one bug to the other while shrinking.
 from __future__ import annotations
 
 import dataclasses
+import itertools
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -36,6 +38,9 @@ DUPLICATES_JUDGED = frozenset({"UpdateRecords", "DeleteDataset"})
 
 _FAILURE_TYPES: dict[str, type[PropertyFailed]] = {}
 
+#: How many answers' witness sets a tally holds before counting them.
+PENDING_SETS = 256
+
 
 class PropertyFailed(ContractViolation):
     """A property broke inside a Hypothesis example; carries the failure found."""
@@ -54,18 +59,36 @@ class PropertyFailed(ContractViolation):
         return exc
 
 
-@dataclass
+@dataclass(eq=False)
 class Tally:
     """What a run saw so far: witnesses per property, findings, failures.
 
     ``on_failure`` hears of every failure the moment a session sees it, before any
     shrinking (``engine.run(..., on_failure=...)``; the mutant benchmark times with it).
+
+    Every judged answer hands over the set of properties it put to the test; the sets
+    wait in ``_pending`` (at most :data:`PENDING_SETS`) and are counted together, in one
+    pass of ``collections.Counter``, when that fills or when ``witnesses`` is read.
     """
 
-    witnesses: dict[str, int] = field(default_factory=dict)
+    _counted: dict[str, int] = field(default_factory=dict, repr=False)
     findings: dict[str, list[str]] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
     on_failure: Callable[[Failure], None] | None = field(default=None, compare=False, repr=False)
+    _pending: list[Iterable[str]] = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def witnesses(self) -> dict[str, int]:
+        """Witnesses per property id, every answer handed over so far counted."""
+        if self._pending:
+            self._count_pending()
+        return self._counted
+
+    def _count_pending(self) -> None:
+        counted = self._counted
+        for pid, n in Counter(itertools.chain.from_iterable(self._pending)).items():
+            counted[pid] = counted.get(pid, 0) + n
+        self._pending.clear()
 
     def failed(self, failure: Failure) -> None:
         """Record ``failure`` for the run's verdicts."""
@@ -82,10 +105,12 @@ class Tally:
         self.witnesses[property_id] = self.witnesses.get(property_id, 0) + n
 
     def witnessed_each(self, property_ids: Iterable[str]) -> None:
-        """One witness for each of ``property_ids`` (an answer's whole set at once)."""
-        witnesses = self.witnesses
-        for pid in property_ids:
-            witnesses[pid] = witnesses.get(pid, 0) + 1
+        """One witness for each of ``property_ids`` (an answer's whole set, not changed
+        after: it is counted later, see the class docstring)."""
+        pending = self._pending
+        pending.append(property_ids)
+        if len(pending) >= PENDING_SETS:
+            self._count_pending()
 
     def found(self, property_id: str, observation: str) -> None:
         seen = self.findings.setdefault(property_id, [])

@@ -49,7 +49,7 @@ class Listing:
         self.first, self.multi = self.pages[0], len(self.pages) > 1
         for page in self.pages:
             records = page.get("Records")
-            if isinstance(records, list):
+            if isinstance(records, list) and records:  # often empty: a delta with no news
                 self.records.extend(r for r in records if isinstance(r, dict))
             token = page.get("SyncSessionToken")
             if isinstance(token, str) and token:

@@ -444,6 +444,24 @@ class Usage:
     all_records: int
     all_bytes: int
 
+    def after(self, writes: Iterable[tuple[str, Record | None, str | None]]) -> Usage:
+        """This usage after each (key, its record before or None, its new value: None for
+        a tombstone) was written: every record counts toward all, live ones toward live."""
+        live_n, live_b, all_n, all_b = self.live_records, self.live_bytes, self.all_records, self.all_bytes
+        for key, old, value in writes:
+            kb = len(key) if key.isascii() else utf8_len(key)
+            if old is not None:
+                was = old.value
+                vb = 0 if was is None else len(was) if was.isascii() else utf8_len(was)
+                all_n, all_b = all_n - 1, all_b - kb - vb
+                if was is not None:
+                    live_n, live_b = live_n - 1, live_b - kb - vb
+            vb = 0 if value is None else len(value) if value.isascii() else utf8_len(value)
+            all_n, all_b = all_n + 1, all_b + kb + vb
+            if value is not None:
+                live_n, live_b = live_n + 1, live_b + kb + vb
+        return Usage(live_n, live_b, all_n, all_b)
+
 
 @value_node
 @dataclass(slots=True, eq=False)
@@ -505,34 +523,13 @@ class DatasetState(ValueNode):
         base = self.records if exists else EMPTY
         new = self.with_(records=base.update(updates.items()), **changes)
         cached = self._usage if exists else NO_USAGE
-        top = self._top if exists else 0
         if usage is not None:
-            new._usage, cached = usage, None
-        if cached is None and top is None:
-            return new
-        live_n, live_b, all_n, all_b = (cached.live_records, cached.live_bytes,
-                                        cached.all_records, cached.all_bytes) if cached else (0, 0, 0, 0)
-        get = base.get
-        for key, rec in updates.items():
-            if top is not None and rec.count > top:
-                top = rec.count
-            if cached is None:
-                continue
-            kb = len(key) if key.isascii() else utf8_len(key)
-            old = get(key)
-            if old is not None:
-                value = old.value
-                vb = 0 if value is None else len(value) if value.isascii() else utf8_len(value)
-                all_n, all_b = all_n - 1, all_b - kb - vb
-                if value is not None:
-                    live_n, live_b = live_n - 1, live_b - kb - vb
-            value = rec.value
-            vb = 0 if value is None else len(value) if value.isascii() else utf8_len(value)
-            all_n, all_b = all_n + 1, all_b + kb + vb
-            if value is not None:
-                live_n, live_b = live_n + 1, live_b + kb + vb
-        if cached is not None:
-            new._usage = Usage(live_n, live_b, all_n, all_b)
+            new._usage = usage
+        elif cached is not None:
+            new._usage = cached.after((key, base.get(key), rec.value) for key, rec in updates.items())
+        top = self._top if exists else 0
+        if top is not None and updates:
+            top = max(top, max(rec.count for rec in updates.values()))
         new._top = top
         return new
 

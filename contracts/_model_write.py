@@ -293,22 +293,9 @@ def _plan_limits(plan: WritePlan, ctx: Ctx) -> None:
     limits = ctx.limits
     ds = plan.dataset
     before = ds.usage() if ds.exists else NO_USAGE
-    live_n, live_b = was_n, was_b = before.live_records, before.live_bytes
-    all_n, all_b = before.all_records, before.all_bytes
-    for key, pp in plan.final.items():
-        kb = len(key) if key.isascii() else utf8_len(key)
-        rec = pp.current
-        if rec is not None:
-            vb = utf8_len(rec.value) if rec.value is not None else 0
-            all_n, all_b = all_n - 1, all_b - kb - vb
-            if rec.value is not None:
-                live_n, live_b = live_n - 1, live_b - kb - vb
-        value = pp.value
-        vb = 0 if value is None else len(value) if value.isascii() else utf8_len(value)
-        all_n, all_b = all_n + 1, all_b + kb + vb
-        if value is not None:
-            live_n, live_b = live_n + 1, live_b + kb + vb
-    plan.usage_after = Usage(live_n, live_b, all_n, all_b)
+    after = plan.usage_after = before.after((key, pp.current, pp.value) for key, pp in plan.final.items())
+    live_n, live_b, all_n, all_b = after.live_records, after.live_bytes, after.all_records, after.all_bytes
+    was_n, was_b = before.live_records, before.live_bytes
     if all_n > limits.max_records_per_dataset or all_b > limits.max_dataset_bytes:  # live <= all
         for pid, live, total, was, limit, unit in (
             ("LIM-2", live_n, all_n, was_n, limits.max_records_per_dataset, "records"),

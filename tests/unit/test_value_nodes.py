@@ -112,3 +112,14 @@ def test_usage_and_top_count_carried_by_writes_are_what_counting_afresh_gives(ba
             if dataset._top is not None:
                 assert all(rec.count <= dataset._top for rec in dataset.records.values())
     assert not session.tally.failures, session.tally.failures[0]
+
+
+def test_a_write_that_brings_a_count_down_keeps_the_bound_above_every_record() -> None:
+    """A server's wrong answer can be followed to a lower count (the model adopts what it
+    did): the bound must still cover the records the write left alone."""
+    dataset = S.DatasetState(exists=True, count=5,
+                             records=S.FrozenMap({"a": S.Record("x", 5), "b": S.Record("y", 3)}))
+    assert dataset.top_count() == 5
+    lowered = dataset.with_records({"b": S.Record("z", 2)}, count=2)
+    assert lowered.top_count() >= 5
+    assert lowered.usage() == S.DatasetState(records=lowered.records).usage()

@@ -116,8 +116,8 @@ class FrozenMap(Generic[K, V]):
     base hash, the base's items taken out, the items put in), so its hash costs
     O(changes), and a value replaced again before anyone asks for the hash is never
     hashed at all: the model copies a dataset's records and the map of slots above it
-    at every write, and hashes only the last. Equality still compares the items: a collision costs a comparison, never
-    a wrong answer.
+    at every write, and hashes only the last. Equality still compares the items: a
+    collision costs a comparison, never a wrong answer.
     """
 
     __slots__ = ("_d", "_delta", "_hash", "get")
@@ -492,17 +492,7 @@ class DatasetState(ValueNode):
     def usage(self) -> Usage:
         cached = self._usage
         if cached is None:
-            live_n = live_b = all_n = all_b = 0
-            for key, rec in self.records.items():
-                kb = utf8_len(key)
-                all_n += 1
-                all_b += kb
-                if rec.value is not None:
-                    vb = utf8_len(rec.value)
-                    live_n += 1
-                    live_b += kb + vb
-                    all_b += vb
-            cached = Usage(live_n, live_b, all_n, all_b)
+            cached = NO_USAGE.after((key, None, rec.value) for key, rec in self.records.items())
             self._usage = cached
         return cached
 

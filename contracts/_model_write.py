@@ -336,7 +336,7 @@ def judge_update(world: World, call: Call, outcome: Outcome | None, ctx: Ctx) ->
         else:
             _judge_ok(plan, outcome.body if isinstance(outcome.body, dict) else {}, ctx, v)
         verdicts.append(v)
-    return verdicts[0] if len(verdicts) == 1 else combine(verdicts)
+    return combine(verdicts)
 
 
 #: Refusals that put their property to the test at once (the key's count had moved,

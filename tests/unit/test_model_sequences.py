@@ -218,9 +218,10 @@ def _listing(h: Any, call: Call, client: Client, *, use_pages: bool, strict: boo
 def _check_belief(belief: Any) -> None:
     assert isinstance(hash(belief), int)
     assert 1 <= len(belief) <= MAX_WORLDS, len(belief)
-    for world in belief.worlds:  # usage carried across writes equals a fresh count
+    for world in belief.worlds:  # usage and count bound carried across writes hold
         for slot in world.slots.values():
             assert slot.dataset.usage() == replace(slot.dataset).usage()
+            assert all(rec.count <= slot.dataset.top_count() for rec in slot.dataset.records.values())
 
 
 @settings(max_examples=150, deadline=None)

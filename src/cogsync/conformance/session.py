@@ -75,7 +75,7 @@ class Tally:
     findings: dict[str, list[str]] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
     on_failure: Callable[[Failure], None] | None = field(default=None, compare=False, repr=False)
-    _pending: list[Iterable[str]] = field(default_factory=list, compare=False, repr=False)
+    _pending: list[Iterable[str]] = field(default_factory=list, repr=False)
 
     @property
     def witnesses(self) -> dict[str, int]:
